@@ -1,0 +1,18 @@
+// One Jest run for the whole repository: every workspace package with a jest.config.js is a project.
+const fs = require('node:fs');
+const path = require('node:path');
+const { workspaces } = require('./package.json');
+
+const projects = [];
+for (const pattern of workspaces) {
+  const base = pattern.endsWith('/*') ? pattern.slice(0, -2) : null;
+  const dirs = base
+    ? fs.readdirSync(path.join(__dirname, base), { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => path.join(base, d.name))
+    : [pattern];
+  for (const dir of dirs) if (fs.existsSync(path.join(__dirname, dir, 'jest.config.js'))) projects.push(`<rootDir>/${dir}`);
+}
+
+module.exports = {
+  projects,
+  reporters: ['default', '<rootDir>/.ci/summary-reporter.js'],
+};
