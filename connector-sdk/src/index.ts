@@ -1,1 +1,10 @@
-export {};
+/**
+ * The Node entry of `@flowport/connector-sdk`: everything in the guest entry plus manifest
+ * validation (ajv) and local test helpers. Other packages (registry, store, runtime) import the
+ * manifest types from here.
+ */
+export * from './guest';
+export { validateManifest, manifestSchema, MANIFEST_SCHEMA_PATH } from './validate';
+export type { ManifestProblem, ManifestValidation } from './validate';
+export { createLocalContext, MemoryStore } from './local-context';
+export type { LocalContextOptions } from './local-context';
