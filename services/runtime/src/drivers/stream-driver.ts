@@ -1,0 +1,126 @@
+import { z } from 'zod';
+import type { StreamMessage } from '../stream-message';
+
+export type NackOptions = {
+  /**
+   * true (default): the broker delivers the message again after `delayMs`.
+   * false: hand the message back to the broker's own dead-letter handling (AMQP reject without
+   * requeue, which drops it unless the queue has a dead-letter exchange; SQS: stop extending its
+   * visibility so the queue's redrive policy counts the receive).
+   */
+  requeue?: boolean;
+  /** Wait before the message is redelivered. AMQP holds it unacked for that long; SQS rounds up to whole seconds. */
+  delayMs?: number;
+};
+
+/** A received message plus the ways to settle it. Each message is settled exactly once. */
+export interface DeliveredMessage extends StreamMessage {
+  /** Stable across redeliveries of the same message: keys the per-message attempt count. */
+  readonly attemptKey: string;
+  /** How many times the broker has delivered this message, when the broker says (SQS ApproximateReceiveCount, AMQP x-delivery-count). */
+  readonly deliveryCount?: number;
+  readonly settled: boolean;
+  ack(): Promise<void>;
+  nack(options?: NackOptions): Promise<void>;
+  /** Moves the message to the dead-letter destination with the error, then removes it from the source. */
+  deadLetter(error: unknown): Promise<void>;
+}
+
+export type BatchHandler = (batch: DeliveredMessage[]) => Promise<void>;
+
+export type StopOptions = {
+  /** How long to wait for in-flight batch handlers before closing anyway (their messages are then redelivered). Default 30 000 ms. */
+  timeoutMs?: number;
+};
+
+export interface StreamDriver {
+  readonly name: string;
+  /** Validates `config` (throws StreamDriverConfigError), connects and starts consuming. */
+  start(config: unknown, handler: BatchHandler): Promise<void>;
+  /** Stops consuming, releases buffered messages, waits for in-flight handlers (bounded), closes. */
+  stop(options?: StopOptions): Promise<void>;
+}
+
+export type StreamDriverFactory = () => StreamDriver;
+
+export type Logger = {
+  debug(message: string, context?: Record<string, unknown>): void;
+  info(message: string, context?: Record<string, unknown>): void;
+  warn(message: string, context?: Record<string, unknown>): void;
+  error(message: string, context?: Record<string, unknown>): void;
+};
+
+export const silentLogger: Logger = { debug() {}, info() {}, warn() {}, error() {} };
+
+export class StreamDriverConfigError extends Error {
+  constructor(
+    readonly driver: string,
+    readonly issues: { path: string; message: string }[],
+  ) {
+    super(`${driver} driver config is invalid: ${issues.map((i) => (i.path ? `${i.path}: ${i.message}` : i.message)).join('; ')}`);
+    this.name = 'StreamDriverConfigError';
+  }
+}
+
+export const MAX_BATCH_SIZE = 1000;
+
+/** Settings every driver shares: how messages are grouped into batches for one handler call. */
+export const batchingConfigSchema = z.object({
+  batchSize: z
+    .number({ error: (i) => `Batch Size must be a number (got ${JSON.stringify(i.input)})` })
+    .int({ error: (i) => `Batch Size must be a whole number (got ${String(i.input)})` })
+    .min(1, { error: (i) => `Batch Size must be between 1 and ${MAX_BATCH_SIZE} (got ${String(i.input)})` })
+    .max(MAX_BATCH_SIZE, { error: (i) => `Batch Size must be between 1 and ${MAX_BATCH_SIZE} (got ${String(i.input)})` }),
+  batchWaitMs: z
+    .number()
+    .int()
+    .min(0, { error: (i) => `batchWaitMs must be between 0 and 60000 ms (got ${String(i.input)})` })
+    .max(60_000, { error: (i) => `batchWaitMs must be between 0 and 60000 ms (got ${String(i.input)})` })
+    .default(1000),
+  /** Batches handled at once; unset = enough to keep about 64 messages in flight. */
+  maxInFlightBatches: z
+    .number()
+    .int()
+    .min(1, { error: (i) => `maxInFlightBatches must be between 1 and 256 (got ${String(i.input)})` })
+    .max(256, { error: (i) => `maxInFlightBatches must be between 1 and 256 (got ${String(i.input)})` })
+    .optional(),
+});
+
+export type BatchingConfig = z.output<typeof batchingConfigSchema>;
+
+export function defaultMaxInFlightBatches(batchSize: number): number {
+  // Small batches need many concurrent handlers so the recorder can group-commit them.
+  return Math.min(64, Math.max(1, Math.ceil(64 / batchSize)));
+}
+
+export function parseDriverConfig<S extends z.ZodType>(driver: string, schema: S, config: unknown): z.output<S> {
+  if (config === null || typeof config !== 'object') {
+    throw new StreamDriverConfigError(driver, [{ path: '', message: `config must be an object (got ${config === null ? 'null' : typeof config})` }]);
+  }
+  const result = schema.safeParse(config);
+  if (!result.success) {
+    throw new StreamDriverConfigError(
+      driver,
+      result.error.issues.map((issue) => ({ path: issue.path.map(String).join('.'), message: issue.message })),
+    );
+  }
+  return result.data;
+}
+
+/** Ensures a message is settled once; a second ack/nack/dead-letter is a bug in the caller. */
+export class SettleGuard {
+  private done = false;
+  constructor(private readonly describe: () => string) {}
+  get settled(): boolean {
+    return this.done;
+  }
+  claim(action: string): void {
+    if (this.done) throw new Error(`Cannot ${action} message ${this.describe()}: it was already acked, nacked or dead-lettered`);
+    this.done = true;
+  }
+}
+
+export function errorText(error: unknown): string {
+  if (error instanceof Error) return `${error.name}: ${error.message}`;
+  return typeof error === 'string' ? error : JSON.stringify(error);
+}
