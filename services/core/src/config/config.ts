@@ -1,0 +1,122 @@
+import * as path from 'node:path';
+
+/** The roles a process can run; `all` expands to every role that exists today. */
+export const PLATFORM_ROLES = ['registry', 'store', 'flows', 'runtime'] as const;
+export type PlatformRole = (typeof PLATFORM_ROLES)[number];
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export interface FlowportConfig {
+  port: number;
+  host: string;
+  /** External PostgreSQL; when null the platform starts embedded PostgreSQL in `home`. */
+  databaseUrl: string | null;
+  home: string;
+  embeddedPostgresPort: number;
+  roles: PlatformRole[];
+  /** Raw `FLOWPORT_SECRET_KEYS`; null in embedded mode means "generate and keep one in home". */
+  secretKeys: string | null;
+  maxBundleBytes: number;
+  logLevel: LogLevel;
+  studioDir: string | null;
+  /** Print the default workspace's owner key on first start (set false in tests). */
+  printBootstrapKey: boolean;
+}
+
+/** A bad environment variable: the message names it and what it accepts. */
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+function integer(env: Env, name: string, fallback: number, min: number, max: number, problems: string[]): number {
+  const raw = env[name];
+  if (raw === undefined || raw.trim() === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    problems.push(`${name} must be an integer between ${min} and ${max} (got "${raw}")`);
+    return fallback;
+  }
+  return value;
+}
+
+function oneOf<T extends string>(env: Env, name: string, accepted: readonly T[], fallback: T, problems: string[]): T {
+  const raw = env[name];
+  if (raw === undefined || raw.trim() === '') return fallback;
+  const value = raw.trim().toLowerCase() as T;
+  if (!accepted.includes(value)) {
+    problems.push(`${name} must be one of ${accepted.join(', ')} (got "${raw}")`);
+    return fallback;
+  }
+  return value;
+}
+
+/** Parses `all` or a comma list of roles; `--role=` on the command line wins over FLOWPORT_ROLES. */
+export function parseRoles(raw: string | undefined, source: string, problems: string[]): PlatformRole[] {
+  if (raw === undefined || raw.trim() === '' || raw.trim() === 'all') return [...PLATFORM_ROLES];
+  const roles: PlatformRole[] = [];
+  for (const part of raw.split(',').map((p) => p.trim()).filter(Boolean)) {
+    if (part === 'all') return [...PLATFORM_ROLES];
+    if (!(PLATFORM_ROLES as readonly string[]).includes(part)) {
+      problems.push(`${source} must be "all" or a comma list of ${PLATFORM_ROLES.join(', ')} (got "${part}")`);
+      continue;
+    }
+    if (!roles.includes(part as PlatformRole)) roles.push(part as PlatformRole);
+  }
+  return roles;
+}
+
+/**
+ * Reads and validates every variable at once so a broken deployment reports all its problems
+ * in one start attempt. Throws ConfigError; never returns a half-valid config.
+ */
+export function loadConfig(env: Env = process.env, argv: string[] = process.argv.slice(2)): FlowportConfig {
+  const problems: string[] = [];
+  const roleArg = argv.find((a) => a.startsWith('--role=') || a.startsWith('--roles='));
+  const roles = roleArg
+    ? parseRoles(roleArg.slice(roleArg.indexOf('=') + 1), '--role', problems)
+    : parseRoles(env.FLOWPORT_ROLES, 'FLOWPORT_ROLES', problems);
+
+  const databaseUrl = env.DATABASE_URL?.trim() || null;
+  if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
+    problems.push(`DATABASE_URL must be a postgres:// or postgresql:// URL (got "${databaseUrl.replace(/:[^:@/]*@/, ':***@')}")`);
+  }
+
+  const secretKeys = env.FLOWPORT_SECRET_KEYS?.trim() || null;
+  if (!secretKeys && databaseUrl) {
+    problems.push(
+      'FLOWPORT_SECRET_KEYS is required with DATABASE_URL: a comma list of <version>:<base64 of 32 random bytes>, newest first ' +
+        '(generate one with: node -e "console.log(\'v1:\'+require(\'crypto\').randomBytes(32).toString(\'base64\'))")',
+    );
+  }
+
+  const printRaw = env.FLOWPORT_PRINT_BOOTSTRAP_KEY?.trim().toLowerCase();
+  if (printRaw && !['true', 'false'].includes(printRaw)) {
+    problems.push(`FLOWPORT_PRINT_BOOTSTRAP_KEY must be one of true, false (got "${env.FLOWPORT_PRINT_BOOTSTRAP_KEY}")`);
+  }
+
+  const config: FlowportConfig = {
+    port: integer(env, 'PORT', 3000, 0, 65535, problems),
+    host: env.HOST?.trim() || '0.0.0.0',
+    databaseUrl,
+    home: path.resolve(env.FLOWPORT_HOME?.trim() || path.join(process.cwd(), '.flowport')),
+    embeddedPostgresPort: integer(env, 'FLOWPORT_EMBEDDED_PG_PORT', 54329, 1024, 65535, problems),
+    roles,
+    secretKeys,
+    maxBundleBytes: integer(env, 'FLOWPORT_MAX_BUNDLE_BYTES', 5 * 1024 * 1024, 1024, 100 * 1024 * 1024, problems),
+    logLevel: oneOf(env, 'LOG_LEVEL', LOG_LEVELS, 'info', problems),
+    studioDir: env.FLOWPORT_STUDIO_DIR?.trim() || null,
+    printBootstrapKey: printRaw !== 'false',
+  };
+  if (roles.length === 0 && problems.length === 0) problems.push('FLOWPORT_ROLES must name at least one role');
+  if (problems.length > 0) throw new ConfigError(problems);
+  return config;
+}
+
+/** Injection token for the FlowportConfig object. */
+export const FLOWPORT_CONFIG = Symbol('FLOWPORT_CONFIG');

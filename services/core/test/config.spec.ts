@@ -1,0 +1,39 @@
+import { ConfigError, loadConfig } from '../src';
+
+describe('loadConfig', () => {
+  it('applies defaults', () => {
+    const c = loadConfig({}, []);
+    expect(c.port).toBe(3000);
+    expect(c.databaseUrl).toBeNull();
+    expect(c.roles).toEqual(['registry', 'store', 'flows', 'runtime']);
+    expect(c.maxBundleBytes).toBe(5 * 1024 * 1024);
+  });
+
+  it('reports every bad variable with its name and accepted values', () => {
+    let error: unknown;
+    try {
+      loadConfig({ PORT: 'abc', LOG_LEVEL: 'loud', FLOWPORT_ROLES: 'store,billing' }, []);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const problems = (error as ConfigError).problems;
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        'PORT must be an integer between 0 and 65535 (got "abc")',
+        'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace (got "loud")',
+        'FLOWPORT_ROLES must be "all" or a comma list of registry, store, flows, runtime (got "billing")',
+      ]),
+    );
+  });
+
+  it('requires FLOWPORT_SECRET_KEYS with an external database', () => {
+    expect(() => loadConfig({ DATABASE_URL: 'postgres://x@h/db' }, [])).toThrow(/FLOWPORT_SECRET_KEYS is required/);
+    expect(() => loadConfig({ DATABASE_URL: 'mysql://x@h/db', FLOWPORT_SECRET_KEYS: 'v1:x' }, [])).toThrow(/DATABASE_URL must be a postgres/);
+  });
+
+  it('lets --role= win over FLOWPORT_ROLES', () => {
+    expect(loadConfig({ FLOWPORT_ROLES: 'store' }, ['--role=registry']).roles).toEqual(['registry']);
+    expect(loadConfig({ FLOWPORT_ROLES: 'store,registry' }, []).roles).toEqual(['store', 'registry']);
+  });
+});
