@@ -25,7 +25,7 @@ export const MANIFEST_SCHEMA_PATH = resolve(__dirname, '..', 'schema', 'manifest
 export const manifestSchema = JSON.parse(readFileSync(MANIFEST_SCHEMA_PATH, 'utf8')) as JsonSchema;
 
 function newAjv(): Ajv2020 {
-  const ajv = new Ajv2020({ allErrors: true, strict: false });
+  const ajv = new Ajv2020({ allErrors: true, strict: false, verbose: true });
   (addFormats as unknown as (a: Ajv2020) => void)(ajv);
   return ajv;
 }
@@ -109,7 +109,7 @@ function semanticChecks(m: Loose): ManifestProblem[] {
 
   arr(m.accounts).forEach((a, i) => {
     if (!isObj(a)) return;
-    checkProps(`accounts[${i}]`, a);
+    checkProps(`accounts[${i}]`, a.props);
     const properties = isObj(a.props) && isObj(a.props.properties) ? a.props.properties : {};
     arr(a.secretFields).forEach((field, j) => {
       if (typeof field !== 'string') return;
@@ -132,14 +132,14 @@ function semanticChecks(m: Loose): ManifestProblem[] {
   arr(m.actions).forEach((a, i) => {
     if (!isObj(a)) return;
     checkAccountRef(`actions[${i}].account`, a.account);
-    checkProps(`actions[${i}]`, a);
+    checkProps(`actions[${i}]`, a.props);
   });
 
   arr(m.triggers).forEach((t, i) => {
     if (!isObj(t)) return;
     const base = `triggers[${i}]`;
     checkAccountRef(`${base}.account`, t.account);
-    checkProps(base, t);
+    checkProps(base, t.props);
     const properties = isObj(t.props) && isObj(t.props.properties) ? t.props.properties : undefined;
     if (properties) {
       for (const [name, prop] of Object.entries(standardTriggerProps)) {
