@@ -1,0 +1,122 @@
+import type { SandboxErrorData } from './errors';
+
+export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
+
+/** A built connector script (docs/contracts.md section 1) and its `sha256-<base64>` integrity. */
+export interface ConnectorBundle {
+  code: string;
+  integrity: string;
+}
+
+export type GuestOp =
+  | 'action.run'
+  | 'trigger.poll'
+  | 'trigger.map'
+  | 'trigger.config'
+  | 'trigger.test'
+  | 'trigger.webhook'
+  | 'account.validate'
+  | 'props.options';
+
+/** Durable key-value state the host keeps for the guest (e.g. a polling cursor per trigger). */
+export interface KeyValueStore {
+  get(key: string): Promise<JsonValue | null | undefined>;
+  set(key: string, value: JsonValue): Promise<void>;
+  delete(key: string): Promise<void>;
+}
+
+export interface SqlCapability {
+  query(text: string, params: JsonValue[]): Promise<{ rows: JsonValue[]; rowCount: number }>;
+}
+
+export interface CallCapabilities {
+  store?: KeyValueStore;
+  /** Hosts `ctx.http.fetch` may reach: exact names or `*.example.com`. None given: no HTTP. */
+  allowedHosts?: string[];
+  /** Overrides the pool's allowPrivateNetwork for this call. */
+  allowPrivateNetwork?: boolean;
+  sql?: SqlCapability;
+}
+
+export interface SandboxCallRequest {
+  bundle: ConnectorBundle;
+  op: GuestOp;
+  target?: string;
+  input: unknown;
+  capabilities?: CallCapabilities;
+  timeoutMs?: number;
+  /**
+   * Tenant boundary for warm isolates (the runtime passes the workspace id): calls with
+   * different partitions never share an isolate, so module state cannot leak between them.
+   */
+  partition?: string;
+}
+
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+
+export interface LogEntry {
+  level: LogLevel;
+  message: string;
+  /** ISO time the host received the line. */
+  at: string;
+}
+
+export type SandboxCallResult =
+  | { ok: true; output: JsonValue; logs: LogEntry[]; durationMs: number }
+  | { ok: false; error: SandboxErrorData; logs: LogEntry[]; durationMs: number };
+
+export interface SandboxPoolOptions {
+  /** Heap limit of each isolate (isolated-vm `memoryLimit`, minimum 8). Default 128. */
+  memoryLimitMb?: number;
+  /** Wall-clock deadline of one call, CPU and pending promises alike. Default 30000. */
+  timeoutMs?: number;
+  /** Warm isolates kept per bundle and partition; more concurrent calls wait. Default 4. */
+  maxIsolatesPerBundle?: number;
+  /** An isolate unused this long is disposed. Default 300000 (5 min). */
+  idleTtlMs?: number;
+  /** Log bytes kept per call; beyond it a marker line ends the log. Default 65536. */
+  logLimitBytes?: number;
+  /** Largest output (JSON) a call may return. Default 5 MiB. */
+  outputLimitBytes?: number;
+  /** Default for calls whose capabilities do not say. Default false. */
+  allowPrivateNetwork?: boolean;
+  /** Private addresses/CIDRs treated as reachable even when private networks are not allowed. */
+  allowedPrivateAddresses?: string[];
+  http?: {
+    /** Per request (all redirect hops together), capped by the call's deadline. Default 30000. */
+    timeoutMs?: number;
+    /** Default 5 MiB. */
+    responseLimitBytes?: number;
+    /** Default 5 MiB. */
+    requestBodyLimitBytes?: number;
+    /** Default 5. */
+    maxRedirects?: number;
+  };
+  /** Host capability calls a single call may have in flight at once. Default 32. */
+  maxConcurrentHostCalls?: number;
+  /**
+   * Run the synchronous part of each call on the host thread (isolated-vm `applySync`) instead
+   * of isolated-vm's thread pool: about half the round-trip latency, but a CPU-bound connector
+   * blocks the host event loop until its deadline. Off by default; see README.
+   */
+  inlineExecution?: boolean;
+  /** Called when V8 reports an unrecoverable isolate failure. Default: log and abort the process. */
+  onCatastrophicError?: (message: string) => void;
+}
+
+export interface SandboxPoolStats {
+  /** Isolates alive now (idle + busy). */
+  isolates: number;
+  busy: number;
+  /** Calls waiting for a free isolate. */
+  queued: number;
+  /** Isolates disposed after an overrun, a crash or a memory-limit hit. */
+  recycled: number;
+  /** Isolates disposed because they stayed idle longer than idleTtlMs. */
+  evicted: number;
+  /** Isolates created since the pool started. */
+  created: number;
+  calls: number;
+  failures: number;
+  timeouts: number;
+}
