@@ -510,7 +510,12 @@ class KafkaTestBroker implements TestBroker {
     for (;;) {
       const result = this.collectFetch(topics, maxBytes);
       const remaining = deadline - Date.now();
-      if (result.hasError || result.bytes >= Math.max(1, minBytes) || remaining <= 0 || this.closing) return result.writer;
+      // Like Kafka, answer at once when there is nothing to wait for: no partitions, an error,
+      // enough bytes, or the deadline.
+      const nothingRequested = topics.every((t) => t.partitions.length === 0);
+      if (nothingRequested || result.hasError || result.bytes >= Math.max(1, minBytes) || remaining <= 0 || this.closing) {
+        return result.writer;
+      }
       await this.waitForData(topics, remaining);
     }
   }

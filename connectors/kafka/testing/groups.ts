@@ -430,8 +430,8 @@ export class GroupCoordinator {
     group.generationId++;
     if (group.members.size === 0) {
       group.state = 'Empty';
+      // The protocol type stays, as in Kafka: ListGroups still reports an empty group as "consumer".
       group.protocolName = null;
-      group.protocolType = null;
       group.leaderId = null;
       return;
     }
