@@ -1,0 +1,51 @@
+import { DatePipe } from '@angular/common';
+import { ChangeDetectionStrategy, Component, effect, inject, input } from '@angular/core';
+import { RouterLink } from '@angular/router';
+import { JsonSchema } from '../../core/api/models';
+import { humanize } from '../../shared/json-schema-form/schema-form';
+import { ConnectorIcon } from '../../shared/ui/connector-icon';
+import { ErrorAlert } from '../../shared/ui/error-alert';
+import { KindBadge } from '../../shared/ui/kind-badge';
+import { RequestState } from '../../shared/ui/request-state';
+import { ConnectorDetailStore } from './connector-detail.store';
+
+interface PropRow {
+  key: string;
+  title: string;
+  type: string;
+  required: boolean;
+  description: string;
+}
+
+@Component({
+  selector: 'fp-connector-page',
+  imports: [RouterLink, DatePipe, ConnectorIcon, KindBadge, RequestState, ErrorAlert],
+  providers: [ConnectorDetailStore],
+  changeDetection: ChangeDetectionStrategy.OnPush,
+  templateUrl: './connector.page.html',
+  styleUrl: './connector.page.scss',
+})
+export class ConnectorPage {
+  protected readonly store = inject(ConnectorDetailStore);
+  /** Route parameter `:name`. */
+  readonly name = input.required<string>();
+
+  constructor() {
+    effect(() => void this.store.load(this.name()));
+  }
+
+  protected propRows(schema: JsonSchema | undefined): PropRow[] {
+    const required = new Set(schema?.required ?? []);
+    return Object.entries(schema?.properties ?? {}).map(([key, p]) => ({
+      key,
+      title: p.title ?? humanize(key),
+      type: p.enum ? `one of ${p.enum.join(', ')}` : [p.type ?? 'any', p.format].filter(Boolean).join(' · '),
+      required: required.has(key),
+      description: p.description ?? '',
+    }));
+  }
+
+  protected onVersion(version: string): void {
+    void this.store.showVersion(version);
+  }
+}

@@ -1,0 +1,5 @@
+import { Routes } from '@angular/router';
+
+export const EXECUTIONS_ROUTES: Routes = [
+  { path: '', title: 'Executions · Flowport', loadComponent: () => import('./executions.page').then((m) => m.ExecutionsPage) },
+];
