@@ -1,0 +1,227 @@
+/**
+ * `flowport connector build`: one self-contained IIFE (esbuild) that sets
+ * `globalThis.__flowport__`, its manifest (read by evaluating the bundle in an empty node:vm
+ * context) and its SRI integrity.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { builtinModules } from 'node:module';
+import { dirname, join, relative, resolve } from 'node:path';
+import { createContext, runInContext } from 'node:vm';
+import { build, type Message, type Plugin } from 'esbuild';
+import type { ConnectorManifest, GuestExports } from '../types';
+import { validateManifest } from '../validate';
+import { CliError, EXIT_FAILURE, EXIT_USAGE } from './io';
+
+export interface BuiltConnector {
+  code: string;
+  manifest: ConnectorManifest;
+  integrity: string;
+  /** Which SDK guest entry the bundle contains (for the build report). */
+  sdkEntry: string;
+  warnings: string[];
+}
+
+export const SDK_PACKAGE = '@flowport/connector-sdk';
+export const BUNDLE_FILE = 'connector.js';
+export const MANIFEST_FILE = 'manifest.json';
+export const INTEGRITY_FILE = 'integrity.txt';
+
+export function integrityOf(code: string): string {
+  return `sha256-${createHash('sha256').update(code, 'utf8').digest('base64')}`;
+}
+
+const NODE_BUILTINS = new Set(builtinModules.flatMap((m) => [m, m.replace(/^node:/, '')]));
+
+function isNodeBuiltin(specifier: string): boolean {
+  if (specifier.startsWith('node:')) return true;
+  return NODE_BUILTINS.has(specifier) || NODE_BUILTINS.has(specifier.split('/')[0]);
+}
+
+/** This CLI's own guest entry: src/guest.ts when run from source, dist/guest.js when built. */
+function ownGuestEntry(): string | undefined {
+  for (const candidate of [join(__dirname, '..', 'guest.ts'), join(__dirname, '..', 'guest.js')]) {
+    if (existsSync(candidate)) return candidate;
+  }
+  return undefined;
+}
+
+/**
+ * The SDK a connector bundles is the one installed beside it. Its sources win over dist when
+ * present (a workspace checkout), so an SDK change needs no rebuild before a connector build.
+ */
+function sdkGuestEntry(resolveDir: string, warnings: string[]): string {
+  let pkgDir: string | undefined;
+  try {
+    pkgDir = dirname(require.resolve(`${SDK_PACKAGE}/package.json`, { paths: [resolveDir] }));
+  } catch {
+    pkgDir = undefined;
+  }
+  if (pkgDir) {
+    for (const candidate of [join(pkgDir, 'src', 'guest.ts'), join(pkgDir, 'dist', 'guest.js')]) {
+      if (existsSync(candidate)) return candidate;
+    }
+    throw new CliError(`${SDK_PACKAGE} at ${pkgDir} has no dist/guest.js: build it (npm run build -w ${SDK_PACKAGE}) or reinstall it`);
+  }
+  const own = ownGuestEntry();
+  if (!own) throw new CliError(`${SDK_PACKAGE} is not installed in this connector: run npm install ${SDK_PACKAGE}`);
+  warnings.push(`${SDK_PACKAGE} is not installed in this connector; bundled the SDK that ships with this CLI (${dirname(own)})`);
+  return own;
+}
+
+function guardPlugin(root: string, state: { sdkEntry?: string; warnings: string[] }): Plugin {
+  const rel = (file: string | undefined) => (file ? relative(root, file).replace(/\\/g, '/') || file : 'the connector');
+  return {
+    name: 'flowport-guard',
+    setup(b) {
+      b.onResolve({ filter: new RegExp(`^${SDK_PACKAGE.replace('/', '\\/')}$`) }, (args) => {
+        state.sdkEntry ??= sdkGuestEntry(args.resolveDir || root, state.warnings);
+        return { path: state.sdkEntry };
+      });
+      b.onResolve({ filter: /.*/ }, async (args) => {
+        if (args.kind === 'entry-point' || args.pluginData?.flowportGuard) return undefined;
+        const importer = args.importer === '<stdin>' ? undefined : args.importer;
+        if (isNodeBuiltin(args.path)) {
+          return {
+            errors: [
+              {
+                text: `${rel(importer)} imports '${args.path}': connector code runs in a sandbox without Node APIs; use ctx.http / ctx.store`,
+              },
+            ],
+          };
+        }
+        const result = await b.resolve(args.path, {
+          kind: args.kind,
+          importer: args.importer,
+          resolveDir: args.resolveDir,
+          namespace: args.namespace,
+          pluginData: { flowportGuard: true },
+        });
+        if (result.errors.length > 0) {
+          const relativeImport = args.path.startsWith('.') || args.path.startsWith('/');
+          const fix = relativeImport
+            ? 'fix the path'
+            : `add it to the connector's dependencies (npm install ${args.path.startsWith('@') ? args.path.split('/').slice(0, 2).join('/') : args.path.split('/')[0]})`;
+          return { errors: [{ text: `${rel(importer)} imports '${args.path}', which cannot be resolved: ${fix}` }] };
+        }
+        if (result.external) {
+          return { errors: [{ text: `${rel(importer)} imports '${args.path}' as external; a connector bundle must be self-contained` }] };
+        }
+        return result;
+      });
+    },
+  };
+}
+
+function formatMessage(root: string, m: Message): string {
+  if (m.pluginName === 'flowport-guard' || !m.location) return m.text;
+  return `${relative(root, resolve(root, m.location.file)).replace(/\\/g, '/')}:${m.location.line}:${m.location.column}: ${m.text}`;
+}
+
+/** Module syntax left in a bundle means it would try to load code the sandbox cannot provide. */
+function leftoverModuleSyntax(code: string): string[] {
+  const found: string[] = [];
+  if (/(?<![\w$.])require\s*\(/.test(code)) found.push('require(');
+  if (/(?<![\w$])__require\s*\(/.test(code)) found.push('a dynamic require() of a non-bundled module');
+  if (/(?<![\w$.])import\s*\(/.test(code)) found.push('import(');
+  if (/^\s*(import|export)\s[\s\S]*?from\s*['"]/m.test(code) || /^\s*import\s*['"]/m.test(code)) found.push('an import/export statement');
+  return found;
+}
+
+/** Evaluates a bundle in a context with nothing but the JavaScript built-ins. */
+export function evaluateBundle(code: string, filename = BUNDLE_FILE): { exports: GuestExports; manifest: ConnectorManifest; globals: string[] } {
+  const context = createContext({});
+  try {
+    runInContext(code, context, { filename, timeout: 5_000 });
+  } catch (err) {
+    throw new CliError(`the bundle fails when evaluated: ${(err as Error)?.message ?? String(err)}`);
+  }
+  const globals = Object.keys(context);
+  const exported = (context as { __flowport__?: GuestExports }).__flowport__;
+  if (!exported || typeof exported.invoke !== 'function' || typeof exported.manifest !== 'object') {
+    throw new CliError('the bundle does not set globalThis.__flowport__ = { manifest, invoke }; src/index.ts must export default defineConnector({ ... })');
+  }
+  // A copy made here so the manifest is a host-realm plain object (the vm realm's prototypes differ).
+  const manifest = JSON.parse(JSON.stringify(exported.manifest)) as ConnectorManifest;
+  return { exports: exported, manifest, globals };
+}
+
+export interface BuildOptions {
+  minify?: boolean;
+}
+
+/** Bundles `<dir>/src/index.ts`; throws CliError listing every problem. Writes nothing. */
+export async function bundleConnector(dir: string, options: BuildOptions = {}): Promise<BuiltConnector> {
+  const root = resolve(dir);
+  const entry = join(root, 'src', 'index.ts');
+  if (!existsSync(entry)) {
+    throw new CliError(`${relative(process.cwd(), entry) || entry} not found: run this inside a connector folder (create one with flowport connector init <name>)`, EXIT_USAGE);
+  }
+  const state: { sdkEntry?: string; warnings: string[] } = { warnings: [] };
+  let result;
+  try {
+    result = await build({
+      stdin: {
+        contents: `import * as connector from './src/index.ts';\nimport { exposeConnector } from '${SDK_PACKAGE}';\nexposeConnector(connector);\n`,
+        resolveDir: root,
+        sourcefile: 'flowport-entry.ts',
+        loader: 'ts',
+      },
+      absWorkingDir: root,
+      bundle: true,
+      write: false,
+      format: 'iife',
+      platform: 'neutral',
+      target: 'es2022',
+      conditions: ['flowport-guest'],
+      mainFields: ['module', 'main'],
+      metafile: true,
+      minify: options.minify === true,
+      legalComments: 'none',
+      charset: 'utf8',
+      logLevel: 'silent',
+      plugins: [guardPlugin(root, state)],
+    });
+  } catch (err) {
+    const failure = err as { errors?: Message[] };
+    if (!failure.errors) throw err;
+    const lines = failure.errors.map((m) => formatMessage(root, m));
+    throw new CliError(`build failed:\n${lines.map((l) => `  ${l}`).join('\n')}`, EXIT_FAILURE, lines.map((l) => ({ path: '', message: l })));
+  }
+  const code = result.outputFiles[0].text;
+  for (const output of Object.values(result.metafile.outputs)) {
+    const externals = output.imports.filter((i) => i.external).map((i) => i.path);
+    if (externals.length > 0) throw new CliError(`the bundle still imports ${externals.join(', ')}; a connector bundle must be self-contained`);
+  }
+  const leftovers = leftoverModuleSyntax(code);
+  if (leftovers.length > 0) {
+    throw new CliError(`the bundle still contains ${leftovers.join(', ')}; the sandbox cannot load modules, so every import must be static and bundled`);
+  }
+  const { manifest, globals } = evaluateBundle(code);
+  const extraGlobals = globals.filter((g) => g !== '__flowport__');
+  if (extraGlobals.length > 0) {
+    throw new CliError(`the bundle sets globals besides __flowport__: ${extraGlobals.join(', ')}; keep state in module variables or ctx.store`);
+  }
+  const validation = validateManifest(manifest);
+  if (!validation.ok) {
+    throw new CliError(
+      `the connector's manifest is invalid:\n${validation.errors.map((e) => `  ${e.path}: ${e.message}`).join('\n')}`,
+      EXIT_FAILURE,
+      validation.errors,
+    );
+  }
+  return { code, manifest, integrity: integrityOf(code), sdkEntry: state.sdkEntry ?? '', warnings: state.warnings };
+}
+
+export async function writeBuild(dir: string, built: BuiltConnector): Promise<{ bundlePath: string; manifestPath: string; integrityPath: string }> {
+  const out = join(resolve(dir), 'dist');
+  await mkdir(out, { recursive: true });
+  const bundlePath = join(out, BUNDLE_FILE);
+  const manifestPath = join(out, MANIFEST_FILE);
+  const integrityPath = join(out, INTEGRITY_FILE);
+  await writeFile(bundlePath, built.code, 'utf8');
+  await writeFile(manifestPath, `${JSON.stringify(built.manifest, null, 2)}\n`, 'utf8');
+  await writeFile(integrityPath, built.integrity, 'utf8');
+  return { bundlePath, manifestPath, integrityPath };
+}
