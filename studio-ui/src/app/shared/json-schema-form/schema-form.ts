@@ -208,6 +208,7 @@ export function fieldErrorMessage(field: Pick<SchemaField, 'title' | 'schema' | 
   if (!errors) return null;
   const { title, schema } = field;
   const hasRange = schema.minimum !== undefined && schema.maximum !== undefined;
+  if (errors['server']) return String(errors['server']);
   if (errors['required']) return `${title} is required.`;
   if (errors['integer']) return `${title} must be a whole number (got ${errors['integer'].actual}).`;
   if (errors['min'] || errors['max']) {
@@ -224,7 +225,6 @@ export function fieldErrorMessage(field: Pick<SchemaField, 'title' | 'schema' | 
   if (errors['url']) return `${title} must be a full URL, e.g. https://example.com/path.`;
   if (errors['json']) return `${title} must be valid JSON: ${errors['json'].reason}`;
   if (errors['jsonType']) return `${title} must be ${errors['jsonType'].expected} in JSON.`;
-  if (errors['server']) return String(errors['server']);
   return `${title} is not valid.`;
 }
 
