@@ -6,3 +6,4 @@ export * from './registry.service';
 export * from './registry.module';
 export * from './dto/registry.dto';
 export * from './migrations';
+export * from './testing/demo-connector';

@@ -159,7 +159,7 @@ export class RegistryService {
   private async checkBundleExports(manifest: ConnectorManifest, bundle: { code: string; integrity: string }): Promise<void> {
     let exported: ConnectorManifest;
     try {
-      exported = await this.sandbox.loadManifest(bundle);
+      exported = (await this.sandbox.loadManifest(bundle)) as unknown as ConnectorManifest;
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
       throw ApiError.unprocessable(`Bundle failed to load in the sandbox: ${message}`, [{ path: 'bundle', message }], 'BUNDLE_LOAD_FAILED');

@@ -20,6 +20,8 @@ export interface FlowportConfig {
   maxBundleBytes: number;
   logLevel: LogLevel;
   studioDir: string | null;
+  /** Lets connector HTTP reach private addresses (loopback, RFC 1918): for local development only. */
+  sandboxAllowPrivateNetwork: boolean;
   /** Print the default workspace's owner key on first start (set false in tests). */
   printBootstrapKey: boolean;
 }
@@ -43,6 +45,15 @@ function integer(env: Env, name: string, fallback: number, min: number, max: num
     return fallback;
   }
   return value;
+}
+
+function boolean(env: Env, name: string, fallback: boolean, problems: string[]): boolean {
+  const raw = env[name]?.trim().toLowerCase();
+  if (raw === undefined || raw === '') return fallback;
+  if (raw === 'true' || raw === '1') return true;
+  if (raw === 'false' || raw === '0') return false;
+  problems.push(`${name} must be one of true, false (got "${env[name]}")`);
+  return fallback;
 }
 
 function oneOf<T extends string>(env: Env, name: string, accepted: readonly T[], fallback: T, problems: string[]): T {
@@ -95,10 +106,6 @@ export function loadConfig(env: Env = process.env, argv: string[] = process.argv
     );
   }
 
-  const printRaw = env.FLOWPORT_PRINT_BOOTSTRAP_KEY?.trim().toLowerCase();
-  if (printRaw && !['true', 'false'].includes(printRaw)) {
-    problems.push(`FLOWPORT_PRINT_BOOTSTRAP_KEY must be one of true, false (got "${env.FLOWPORT_PRINT_BOOTSTRAP_KEY}")`);
-  }
 
   const config: FlowportConfig = {
     port: integer(env, 'PORT', 3000, 0, 65535, problems),
@@ -111,7 +118,8 @@ export function loadConfig(env: Env = process.env, argv: string[] = process.argv
     maxBundleBytes: integer(env, 'FLOWPORT_MAX_BUNDLE_BYTES', 5 * 1024 * 1024, 1024, 100 * 1024 * 1024, problems),
     logLevel: oneOf(env, 'LOG_LEVEL', LOG_LEVELS, 'info', problems),
     studioDir: env.FLOWPORT_STUDIO_DIR?.trim() || null,
-    printBootstrapKey: printRaw !== 'false',
+    sandboxAllowPrivateNetwork: boolean(env, 'FLOWPORT_SANDBOX_ALLOW_PRIVATE_NETWORK', false, problems),
+    printBootstrapKey: boolean(env, 'FLOWPORT_PRINT_BOOTSTRAP_KEY', true, problems),
   };
   if (roles.length === 0 && problems.length === 0) problems.push('FLOWPORT_ROLES must name at least one role');
   if (problems.length > 0) throw new ConfigError(problems);
