@@ -159,6 +159,12 @@ describe('flowport connector build refuses what cannot run in the sandbox', () =
     expect(result.stderr).toContain('the bundle still contains import(');
   });
 
+  it('a require() esbuild cannot bundle', async () => {
+    const result = await withIndexImport('r.ts', 'declare const require: (id: string) => unknown;\nexport const plugin = require(String(Date.now()));\n');
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('the bundle still contains a dynamic require() of a non-bundled module');
+  });
+
   it('a connector whose manifest is invalid', async () => {
     const file = join(dir, 'src', 'index.ts');
     const original = readFileSync(file, 'utf8');
@@ -171,6 +177,18 @@ describe('flowport connector build refuses what cannot run in the sandbox', () =
       writeFileSync(file, original);
     }
   });
+});
+
+it('without the SDK installed beside the connector, build bundles the CLI\'s own SDK and says so', async () => {
+  const tmp = tempDir('cli-nosdk');
+  try {
+    await run(['connector', 'init', 'no-sdk'], tmp.dir);
+    const result = await run(['connector', 'build'], join(tmp.dir, 'no-sdk'));
+    expect(result.code).toBe(0);
+    expect(result.stderr).toContain('warning: @flowport/connector-sdk is not installed in this connector; bundled the SDK that ships with this CLI');
+  } finally {
+    tmp.cleanup();
+  }
 });
 
 describe('flowport exit codes and usage errors', () => {

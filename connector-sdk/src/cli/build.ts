@@ -4,7 +4,7 @@
  * context) and its SRI integrity.
  */
 import { createHash } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, realpathSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { builtinModules } from 'node:module';
 import { dirname, join, relative, resolve } from 'node:path';
@@ -52,12 +52,7 @@ function ownGuestEntry(): string | undefined {
  * present (a workspace checkout), so an SDK change needs no rebuild before a connector build.
  */
 function sdkGuestEntry(resolveDir: string, warnings: string[]): string {
-  let pkgDir: string | undefined;
-  try {
-    pkgDir = dirname(require.resolve(`${SDK_PACKAGE}/package.json`, { paths: [resolveDir] }));
-  } catch {
-    pkgDir = undefined;
-  }
+  const pkgDir = findInstalledSdk(resolveDir);
   if (pkgDir) {
     for (const candidate of [join(pkgDir, 'src', 'guest.ts'), join(pkgDir, 'dist', 'guest.js')]) {
       if (existsSync(candidate)) return candidate;
@@ -68,6 +63,21 @@ function sdkGuestEntry(resolveDir: string, warnings: string[]): string {
   if (!own) throw new CliError(`${SDK_PACKAGE} is not installed in this connector: run npm install ${SDK_PACKAGE}`);
   warnings.push(`${SDK_PACKAGE} is not installed in this connector; bundled the SDK that ships with this CLI (${dirname(own)})`);
   return own;
+}
+
+/**
+ * Walks node_modules folders up from the connector. Not require.resolve: inside this package
+ * Node's self-reference rule would answer with the CLI's own copy, not the connector's.
+ */
+function findInstalledSdk(from: string): string | undefined {
+  let dir = resolve(from);
+  for (;;) {
+    const candidate = join(dir, 'node_modules', ...SDK_PACKAGE.split('/'));
+    if (existsSync(join(candidate, 'package.json'))) return realpathSync(candidate);
+    const parent = dirname(dir);
+    if (parent === dir) return undefined;
+    dir = parent;
+  }
 }
 
 function guardPlugin(root: string, state: { sdkEntry?: string; warnings: string[] }): Plugin {
@@ -123,7 +133,8 @@ function formatMessage(root: string, m: Message): string {
 function leftoverModuleSyntax(code: string): string[] {
   const found: string[] = [];
   if (/(?<![\w$.])require\s*\(/.test(code)) found.push('require(');
-  if (/(?<![\w$])__require\s*\(/.test(code)) found.push('a dynamic require() of a non-bundled module');
+  // esbuild's shim for a require() it could not bundle throws this text at run time.
+  if (code.includes('Dynamic require of "')) found.push('a dynamic require() of a non-bundled module');
   if (/(?<![\w$.])import\s*\(/.test(code)) found.push('import(');
   if (/^\s*(import|export)\s[\s\S]*?from\s*['"]/m.test(code) || /^\s*import\s*['"]/m.test(code)) found.push('an import/export statement');
   return found;

@@ -167,6 +167,8 @@ interface SandboxModule {
 /** The sandbox is an optional peer: connector authors install it only to run `connector test`. */
 export function loadSandbox(): SandboxModule {
   try {
+    // A lazy require keeps the sandbox (and its native isolated-vm addon) optional for every other command.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
     return require('@flowport/sandbox') as SandboxModule;
   } catch (err) {
     const code = (err as { code?: string }).code;
