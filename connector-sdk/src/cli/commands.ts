@@ -165,14 +165,14 @@ interface SandboxModule {
 }
 
 /** The sandbox is an optional peer: connector authors install it only to run `connector test`. */
-export function loadSandbox(): SandboxModule {
+export function loadSandbox(moduleId = '@flowport/sandbox'): SandboxModule {
   try {
     // A lazy require keeps the sandbox (and its native isolated-vm addon) optional for every other command.
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    return require('@flowport/sandbox') as SandboxModule;
+    return require(moduleId) as SandboxModule;
   } catch (err) {
     const code = (err as { code?: string }).code;
-    if (code === 'MODULE_NOT_FOUND' && /@flowport\/sandbox/.test((err as Error).message)) {
+    if (code === 'MODULE_NOT_FOUND' && (err as Error).message.includes(`'${moduleId}'`)) {
       throw new CliError(
         'flowport connector test runs your connector in the platform sandbox, which is not installed: npm install --save-dev @flowport/sandbox',
         EXIT_USAGE,

@@ -1,0 +1,103 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { loadSandbox } from '../src/cli/commands';
+import { run, scaffold, tempDir } from './cli-helpers';
+
+/** The API the scaffolded connector talks to, on loopback. */
+function startApi(): Promise<{ url: string; server: Server }> {
+  const items = [1, 2, 3].map((id) => ({ id, name: `Item ${id}`, status: id === 2 ? 'closed' : 'open', createdAt: `2026-01-0${id}T00:00:00Z` }));
+  const server = createServer((req, res) => {
+    const send = (status: number, body: unknown) => {
+      res.writeHead(status, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(body));
+    };
+    if (req.headers.authorization !== 'Bearer live-key') return send(401, { error: 'unauthorized' });
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    if (url.pathname === '/items') return send(200, { items: items.filter((i) => i.id > Number(url.searchParams.get('after') ?? 0)) });
+    const item = items.find((i) => url.pathname === `/items/${i.id}`);
+    return item ? send(200, item) : send(404, { error: 'not found' });
+  });
+  return new Promise((resolve) =>
+    server.listen(0, '127.0.0.1', () => resolve({ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server })),
+  );
+}
+
+describe('flowport connector test (in the platform sandbox)', () => {
+  const tmp = tempDir('sandbox');
+  let dir: string;
+  let api: { url: string; server: Server };
+  const local = ['--allow-host', '127.0.0.1', '--allow-private-network'];
+
+  beforeAll(async () => {
+    dir = await scaffold(tmp.dir, 'acme-live');
+    api = await startApi();
+    writeFileSync(join(dir, 'account.json'), JSON.stringify({ baseUrl: api.url, apiKey: 'live-key' }));
+    writeFileSync(join(dir, 'bad-account.json'), JSON.stringify({ baseUrl: api.url, apiKey: 'wrong' }));
+    writeFileSync(join(dir, 'props.json'), JSON.stringify({ itemId: '2' }));
+    writeFileSync(join(dir, 'state.json'), JSON.stringify({ lastItemId: 1 }));
+  });
+  afterAll(async () => {
+    await new Promise((resolve) => api.server.close(resolve));
+    tmp.cleanup();
+  });
+
+  it('runs an action and prints its output', async () => {
+    const result = await run(['connector', 'test', 'action', 'get-item', '--props', 'props.json', '--account', 'account.json', ...local], dir);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/action\.run\s+\d+ ms/);
+    expect(result.stdout).toContain('action.run output:\n{\n  "id": 2,\n  "name": "Item 2",');
+  });
+
+  it('polls a pooling trigger from a seeded state and prints items and the new state', async () => {
+    const result = await run(['connector', 'test', 'trigger', '--account', 'account.json', '--state', 'state.json', ...local], dir);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    const printed = result.stdout.slice(result.stdout.indexOf('2 item(s):'));
+    expect(printed).toContain('"name": "Item 2"');
+    expect(printed).toContain('"name": "Item 3"');
+    expect(printed).not.toContain('"name": "Item 1"');
+    expect(printed).toContain('store state after the poll:\n{\n  "lastItemId": 3\n}');
+  });
+
+  it('peeks with --peek without moving the cursor', async () => {
+    const result = await run(['connector', 'test', 'trigger', 'new-items', '--peek', '--account', 'account.json', '--state', 'state.json', ...local], dir);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('trigger.test output:');
+    expect(result.stdout).not.toContain('store state');
+  });
+
+  it('exits 1 with the connector error when the call fails', async () => {
+    const result = await run(['connector', 'test', 'action', 'get-item', '--props', 'props.json', '--account', 'bad-account.json', ...local], dir);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('action "get-item" failed (action.run): Error: The API key was refused (HTTP 401): check the account');
+  });
+
+  it('the sandbox enforces the manifest host allowlist', async () => {
+    const result = await run(['connector', 'test', 'action', 'get-item', '--props', 'props.json', '--account', 'account.json'], dir);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/action "get-item" failed \(action\.run\): \w+: .*127\.0\.0\.1/);
+  });
+
+  it('usage errors: unknown name, missing file', async () => {
+    const unknown = await run(['connector', 'test', 'action', 'delete-item', '--account', 'account.json'], dir);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('unknown action "delete-item"; available: get-item');
+    const missing = await run(['connector', 'test', 'action', '--props', 'nope.json'], dir);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain('props file nope.json not found');
+  });
+
+  it('explains how to install the sandbox when it is missing', () => {
+    expect(() => loadSandbox('@flowport/sandbox-missing')).toThrow(
+      'flowport connector test runs your connector in the platform sandbox, which is not installed: npm install --save-dev @flowport/sandbox',
+    );
+    try {
+      loadSandbox('@flowport/sandbox-missing');
+    } catch (err) {
+      expect((err as { exitCode: number }).exitCode).toBe(2);
+    }
+  });
+});
