@@ -21,6 +21,8 @@ export class ApiError extends HttpException {
     readonly details?: ErrorDetail[],
   ) {
     super({ error: { code, message, ...(details ? { details } : {}) } } satisfies ErrorBody, status);
+    // HttpException derives a generic message from an object body; internal callers want ours.
+    this.message = message;
   }
 
   static badRequest(message: string, details?: ErrorDetail[], code = 'BAD_REQUEST'): ApiError {
