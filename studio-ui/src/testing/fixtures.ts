@@ -119,3 +119,9 @@ export const prodAccount: Account = {
 export function page<T>(items: T[], nextCursor: string | null = null) {
   return { items, nextCursor };
 }
+
+/** Lets promise continuations (awaited API calls) run, then waits for change detection. */
+export async function settle(fixture: { whenStable(): Promise<unknown> }): Promise<void> {
+  await new Promise((resolve) => setTimeout(resolve, 0));
+  await fixture.whenStable();
+}
