@@ -36,6 +36,8 @@ interface ActiveCall {
   logs: LogCollector;
   abort: AbortController;
   inflight: number;
+  /** Host calls made so far: a call that made none cannot have left continuations behind. */
+  hostCalls: number;
   deadline: number;
 }
 
@@ -357,7 +359,7 @@ export class SandboxPool {
       try {
         await script.run(context, { timeout: this.timeoutMs });
       } catch (err) {
-        throw loadError(err, isolate, this.timeoutMs, this.memoryLimitMb);
+        throw loadError(err, this.timeoutMs, this.memoryLimitMb);
       } finally {
         script.release();
       }
@@ -373,7 +375,7 @@ export class SandboxPool {
     } catch (err) {
       if (!isolate.isDisposed) isolate.dispose();
       if (err instanceof SandboxError) throw err;
-      throw loadError(err, isolate, this.timeoutMs, this.memoryLimitMb);
+      throw loadError(err, this.timeoutMs, this.memoryLimitMb);
     }
   }
 
@@ -398,7 +400,7 @@ export class SandboxPool {
     logs: LogCollector,
   ): Promise<{ output: JsonValue } | { error: SandboxErrorData }> {
     const capabilities = request.capabilities ?? {};
-    const call: ActiveCall = { id: ++this.callSeq, capabilities, logs, abort: new AbortController(), inflight: 0, deadline: Date.now() + timeoutMs };
+    const call: ActiveCall = { id: ++this.callSeq, capabilities, logs, abort: new AbortController(), inflight: 0, hostCalls: 0, deadline: Date.now() + timeoutMs };
     worker.current = call;
     const what = request.target ? `${request.op} "${request.target}"` : request.op;
     const args: Parameters<DispatchFn> = [call.id, String(request.op), request.target === undefined ? undefined : String(request.target), inputJson, Boolean(capabilities.sql)];
@@ -423,9 +425,10 @@ export class SandboxPool {
         return { error: timeoutError(what, timeoutMs) };
       }
       if ('error' in outcome) {
+        const failure = this.closed
+          ? new SandboxError('SandboxClosedError', `the sandbox pool was closed while ${what} ran`).toData()
+          : runtimeError(outcome.error, worker.isolate, what, timeoutMs, this.memoryLimitMb);
         this.recycle(worker);
-        if (this.closed) return { error: new SandboxError('SandboxClosedError', `the sandbox pool was closed while ${what} ran`).toData() };
-        const failure = runtimeError(outcome.error, worker.isolate, what, timeoutMs, this.memoryLimitMb);
         if (failure.name === 'SandboxTimeoutError') this.counters.timeouts++;
         return { error: failure };
       }
@@ -433,7 +436,17 @@ export class SandboxPool {
         // The guest returned while host calls it started are still running; their continuations
         // would later run outside any deadline, so this isolate is not reused.
         this.recycle(worker);
+      } else if (call.hostCalls > 0) {
+        // isolated-vm reports a promise rejection left unhandled in a continuation (code after an
+        // await of a host call) on the *next* task of the isolate. Run an empty task now so it
+        // is charged to this call, not to whichever call the isolate serves next.
+        const leftover = await this.flush(worker);
+        if (leftover) {
+          this.recycle(worker);
+          return { error: unhandledRejection(what, leftover) };
+        }
       }
+      if (typeof outcome.value === 'string' && outcome.value[0] === 'T') this.recycle(worker);
       return this.decode(outcome.value, what);
     } finally {
       clearTimeout(timer);
@@ -442,10 +455,20 @@ export class SandboxPool {
     }
   }
 
-  private decode(raw: unknown, what: string): { output: JsonValue } | { error: SandboxErrorData } {
-    if (typeof raw !== 'string' || raw.length === 0) {
+  private async flush(worker: Worker): Promise<unknown> {
+    try {
+      await worker.dispatch.apply(undefined, [0, '$flush', undefined], { result: { promise: true, copy: true }, timeout: 1000 });
+      return null;
+    } catch (err) {
+      return err ?? new Error('unknown failure');
+    }
+  }
+
+  private decode(answer: unknown, what: string): { output: JsonValue } | { error: SandboxErrorData } {
+    if (typeof answer !== 'string' || answer.length < 2) {
       return { error: new SandboxError('SandboxCrashError', `${what} returned no result from the sandbox`).toData() };
     }
+    const raw = answer.slice(1);
     if (raw[0] === '1') {
       // The prelude counts UTF-16 units; multi-byte text can still exceed the byte cap.
       if (raw.length * 3 > this.outputLimitBytes && Buffer.byteLength(raw, 'utf8') - 1 > this.outputLimitBytes) {
@@ -474,6 +497,7 @@ export class SandboxPool {
       return answerError('SandboxLimitError', `${String(kind)} arguments are larger than ${MAX_HOST_PAYLOAD} bytes`);
     }
     call.inflight++;
+    call.hostCalls++;
     try {
       const value = await this.capability(call, String(kind), JSON.parse(payload) as Record<string, unknown>);
       return JSON.stringify({ ok: true, value: value === undefined ? null : value });
@@ -560,13 +584,21 @@ function runtimeError(err: unknown, isolate: ivm.Isolate, what: string, timeoutM
   const message = messageOf(err);
   if (/memory limit/i.test(message)) return memoryError(what, limitMb);
   if (/timed out/i.test(message)) return timeoutError(what, timeoutMs);
+  // dispatch() catches everything the connector throws; what still rejects the apply while the
+  // isolate lives is isolated-vm reporting a promise rejection nobody handled.
+  if (!isolate.isDisposed) return unhandledRejection(what, err);
+  return new SandboxError('SandboxCrashError', `${what} failed inside the sandbox (${message}); its isolate was discarded`).toData();
+}
+
+function unhandledRejection(what: string, err: unknown): SandboxErrorData {
+  const detail = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
   return new SandboxError(
-    'SandboxCrashError',
-    `${what} failed inside the sandbox (${message})${isolate.isDisposed ? '; its isolate was discarded' : ''}`,
+    'SandboxUnhandledRejectionError',
+    `${what} left a promise rejection unhandled (${detail}); await the promise or add a catch. Its isolate was discarded`,
   ).toData();
 }
 
-function loadError(err: unknown, isolate: ivm.Isolate, timeoutMs: number, limitMb: number): SandboxError {
+function loadError(err: unknown, timeoutMs: number, limitMb: number): SandboxError {
   const message = messageOf(err);
   if (/memory limit/i.test(message)) {
     return new SandboxError('BundleLoadError', `the connector bundle exceeded the ${limitMb} MB memory limit while loading`);
@@ -575,5 +607,5 @@ function loadError(err: unknown, isolate: ivm.Isolate, timeoutMs: number, limitM
     return new SandboxError('BundleLoadError', `the connector bundle did not finish loading within ${timeoutMs} ms`);
   }
   const name = err instanceof Error ? err.name : 'Error';
-  return new SandboxError('BundleLoadError', `the connector bundle threw while loading: ${name}: ${message}${isolate.isDisposed ? '' : ''}`);
+  return new SandboxError('BundleLoadError', `the connector bundle threw while loading: ${name}: ${message}`);
 }

@@ -13,7 +13,8 @@
  *   which closes the Error.prepareStackTrace route into the prelude's frames.
  * - Host answers come back as JSON strings; errors are rebuilt here from plain strings, so no
  *   host error object ever enters the isolate.
- * - The returned `dispatch` answers with a string: '1' + output JSON, or '0' + error JSON.
+ * - The returned `dispatch` answers with a string: a tamper flag ('T' or '-'), then '1' + output
+ *   JSON or '0' + error JSON.
  */
 export const PRELUDE = String.raw`'use strict';
 const hostCall = $0, hostLog = $1, LOG_LIMIT = $2, OUTPUT_LIMIT = $3;
@@ -27,6 +28,37 @@ const CALL_OPTIONS = ObjectFreeze({ __proto__: null,
   result: ObjectFreeze({ __proto__: null, promise: true, copy: true }) });
 const LOG_OPTIONS = ObjectFreeze({ __proto__: null, arguments: ObjectFreeze({ __proto__: null, copy: true }) });
 const ENTRY_OVERHEAD = 16;
+
+const ReflectOwnKeys = Reflect.ownKeys;
+
+// Tamper check: a cheap subset of intrinsics (about 2 us per call) whose change after load means
+// the bundle rewrote built-ins at run time; the host then retires the isolate, so the next call
+// (perhaps of another flow) does not inherit the change. Object.prototype pollution is the case
+// that matters most, so its key count is watched.
+let watchedObjects = [], watchedKeys = [], watchedValues = [], countedObjects = [], countedKeys = [];
+function snapshotIntrinsics() {
+  const pairs = [[JSON, 'parse'], [JSON, 'stringify'], [Promise.prototype, 'then'], [Promise.prototype, 'catch'],
+    [Promise.prototype, 'finally'], [Promise, 'resolve'], [Promise, 'all'], [Function.prototype, 'call'],
+    [Function.prototype, 'apply'], [Function.prototype, 'bind'], [Object.prototype, 'toString'],
+    [Object.prototype, 'hasOwnProperty'], [Object, 'keys'], [Object, 'assign'], [Object, 'entries'],
+    [Object, 'defineProperty'], [Array.prototype, 'map'], [Array.prototype, 'push'], [Array.prototype, 'forEach'],
+    [Array.prototype, Symbol.iterator], [Array, 'isArray'], [Reflect, 'apply'], [String.prototype, 'replace'],
+    [RegExp.prototype, 'exec']];
+  for (let i = 0; i < pairs.length; i++) {
+    watchedObjects[i] = pairs[i][0]; watchedKeys[i] = pairs[i][1]; watchedValues[i] = pairs[i][0][pairs[i][1]];
+  }
+  countedObjects = [Object.prototype, Function.prototype, Promise.prototype];
+  for (let i = 0; i < countedObjects.length; i++) countedKeys[i] = ReflectOwnKeys(countedObjects[i]).length;
+}
+function tampered() {
+  try {
+    for (let i = 0; i < watchedObjects.length; i++) if (watchedObjects[i][watchedKeys[i]] !== watchedValues[i]) return true;
+    for (let i = 0; i < countedObjects.length; i++) if (ReflectOwnKeys(countedObjects[i]).length !== countedKeys[i]) return true;
+    return false;
+  } catch (e) {
+    return true;
+  }
+}
 
 let activeCall = 0, logUsed = 0, logTruncated = false;
 let entry = null, invoke = null;
@@ -140,6 +172,7 @@ function bind() {
     return fail('BundleContractError', 'the bundle did not set globalThis.__flowport__ = { manifest, invoke(request, ctx) }; build it with the connector SDK (flowport build)');
   }
   entry = g; invoke = g.invoke;
+  snapshotIntrinsics();
   let manifest;
   try { manifest = JSONstringify(g.manifest === undefined ? null : g.manifest); } catch (e) {
     return fail('BundleContractError', 'the bundle manifest is not JSON-serialisable: ' + describe(e).message);
@@ -150,6 +183,12 @@ function bind() {
 
 async function dispatch(callId, op, target, inputJson, hasSql) {
   if (op === '$bind') return bind();
+  if (op === '$flush') return '';
+  const answer = await run(callId, op, target, inputJson, hasSql);
+  return (tampered() ? 'T' : '-') + answer;
+}
+
+async function run(callId, op, target, inputJson, hasSql) {
   activeCall = callId; logUsed = 0; logTruncated = false;
   try {
     const input = JSONparse(inputJson);

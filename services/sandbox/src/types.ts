@@ -110,7 +110,7 @@ export interface SandboxPoolStats {
   busy: number;
   /** Calls waiting for a free isolate. */
   queued: number;
-  /** Isolates disposed after an overrun, a crash or a memory-limit hit. */
+  /** Isolates retired after an overrun, a crash, a memory-limit hit, rewritten built-ins or host calls left running. */
   recycled: number;
   /** Isolates disposed because they stayed idle longer than idleTtlMs. */
   evicted: number;

@@ -45,6 +45,8 @@ const connector = bundleOf({
   big: `async (input) => 'x'.repeat(input.size)`,
   notJson: `async () => ({ n: 10n })`,
   counter: `(() => { let n = 0; return async () => ++n; })()`,
+  forgotten: `async () => { Promise.reject(new Error('forgotten')); return 'returned'; }`,
+  forgottenAfterAwait: `async (input, ctx) => { await ctx.store.get('k'); Promise.reject(new Error('forgotten later')); return 'returned'; }`,
   slowStore: `async (input, ctx) => { await ctx.store.get('slow'); return input.i; }`,
 });
 
@@ -117,6 +119,21 @@ describe('SandboxPool', () => {
     expect(result.error.message).toBe('amount must be a number');
     expect(result.error.stack).toContain('TypeError: amount must be a number');
     expect(Object.keys(result.error).sort()).toEqual(['message', 'name', 'stack']);
+  });
+
+  it('charges a promise rejection left unhandled to its own call, never to the next one', async () => {
+    const single = new SandboxPool({ maxIsolatesPerBundle: 1 });
+    const store = new MemoryStore();
+    try {
+      for (const target of ['forgotten', 'forgottenAfterAwait']) {
+        const result = await single.call({ bundle: connector, op: 'action.run', target, input: {}, capabilities: { store } });
+        expect(result).toMatchObject({ ok: false, error: { name: 'SandboxUnhandledRejectionError', message: expect.stringMatching(/left a promise rejection unhandled \(Error: forgotten( later)?\)/) } });
+        expect(await single.call({ bundle: connector, op: 'action.run', target: 'echo', input: 'next' })).toMatchObject({ ok: true, output: { echo: 'next' } });
+      }
+      expect(single.stats()).toMatchObject({ recycled: 2 });
+    } finally {
+      await single.close();
+    }
   });
 
   it('refuses output over the size cap and output that is not JSON', async () => {
