@@ -220,7 +220,10 @@ export function fieldErrorMessage(field: Pick<SchemaField, 'title' | 'schema' | 
   if (errors['exclusiveMaximum']) return `${title} must be less than ${errors['exclusiveMaximum'].bound} (got ${errors['exclusiveMaximum'].actual}).`;
   if (errors['minlength']) return `${title} must be at least ${errors['minlength'].requiredLength} characters (got ${errors['minlength'].actualLength}).`;
   if (errors['maxlength']) return `${title} must be at most ${errors['maxlength'].requiredLength} characters (got ${errors['maxlength'].actualLength}).`;
-  if (errors['pattern']) return `${title} must match the pattern ${schema.pattern}.`;
+  if (errors['pattern']) {
+    // A raw regular expression helps nobody when the schema explains the format in words.
+    return schema.description ? `${title} has the wrong format. ${schema.description}` : `${title} must match the pattern ${schema.pattern}.`;
+  }
   if (errors['email']) return `${title} must be an email address, e.g. name@example.com.`;
   if (errors['url']) return `${title} must be a full URL, e.g. https://example.com/path.`;
   if (errors['json']) return `${title} must be valid JSON: ${errors['json'].reason}`;
