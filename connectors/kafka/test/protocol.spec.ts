@@ -1,6 +1,6 @@
 // Wire-level behaviour of the test broker that kafkajs cannot be made to exercise on purpose:
 // framing, pipelining, version negotiation, batch validation, long-polling and group timeouts.
-import { Writer } from '../testing/codec';
+import { Reader, Writer } from '../testing/codec';
 import { ErrorCode, TestBroker, startTestBroker } from '../testing';
 import {
   ApiKey,
@@ -95,7 +95,7 @@ describe('framing', () => {
   });
 });
 
-function readApiVersions(r: ReturnType<RawClient['response']> extends Promise<infer R> ? R : never): Map<number, [number, number]> {
+function readApiVersions(r: Reader): Map<number, [number, number]> {
   expect(r.int16()).toBe(ErrorCode.NONE);
   return new Map(r.array((r) => [r.int16(), [r.int16(), r.int16()]] as const));
 }

@@ -117,7 +117,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  for (const client of clients.reverse()) await client.disconnect().catch(() => undefined);
+  await Promise.all(clients.map((client) => client.disconnect().catch(() => undefined)));
   await broker?.close();
 });
 

@@ -245,22 +245,22 @@ class KafkaTestBroker implements TestBroker {
     });
     this.handlers = new Map<number, Handler>([
       [Api.ApiVersions, (ctx) => this.apiVersions(ctx)],
-      [Api.Metadata, (ctx, r) => this.metadata(r)],
-      [Api.CreateTopics, (ctx, r) => this.createTopics(r)],
-      [Api.DeleteTopics, (ctx, r) => this.deleteTopics(r)],
-      [Api.Produce, (ctx, r) => this.produce(r)],
-      [Api.Fetch, (ctx, r) => this.fetch(r)],
-      [Api.ListOffsets, (ctx, r) => this.listOffsets(r)],
-      [Api.FindCoordinator, (ctx, r) => this.findCoordinator(r)],
+      [Api.Metadata, (_ctx, r) => this.metadata(r)],
+      [Api.CreateTopics, (_ctx, r) => this.createTopics(r)],
+      [Api.DeleteTopics, (_ctx, r) => this.deleteTopics(r)],
+      [Api.Produce, (_ctx, r) => this.produce(r)],
+      [Api.Fetch, (_ctx, r) => this.fetch(r)],
+      [Api.ListOffsets, (_ctx, r) => this.listOffsets(r)],
+      [Api.FindCoordinator, (_ctx, r) => this.findCoordinator(r)],
       [Api.JoinGroup, (ctx, r) => this.joinGroup(ctx, r)],
-      [Api.SyncGroup, (ctx, r) => this.syncGroup(r)],
-      [Api.Heartbeat, (ctx, r) => this.heartbeat(r)],
-      [Api.LeaveGroup, (ctx, r) => this.leaveGroup(r)],
-      [Api.OffsetCommit, (ctx, r) => this.offsetCommit(r)],
-      [Api.OffsetFetch, (ctx, r) => this.offsetFetch(r)],
-      [Api.DescribeGroups, (ctx, r) => this.describeGroups(r)],
+      [Api.SyncGroup, (_ctx, r) => this.syncGroup(r)],
+      [Api.Heartbeat, (_ctx, r) => this.heartbeat(r)],
+      [Api.LeaveGroup, (_ctx, r) => this.leaveGroup(r)],
+      [Api.OffsetCommit, (_ctx, r) => this.offsetCommit(r)],
+      [Api.OffsetFetch, (_ctx, r) => this.offsetFetch(r)],
+      [Api.DescribeGroups, (_ctx, r) => this.describeGroups(r)],
       [Api.ListGroups, () => this.listGroups()],
-      [Api.DeleteGroups, (ctx, r) => this.deleteGroups(r)],
+      [Api.DeleteGroups, (_ctx, r) => this.deleteGroups(r)],
     ]);
   }
 
@@ -656,12 +656,11 @@ class KafkaTestBroker implements TestBroker {
       groupId,
       members.map((m) => m.memberId),
     );
+    const results = members.map((m, i) => ({ ...m, errorCode: errors[i] }));
     return new Writer()
       .int32(0)
       .int16(ErrorCode.NONE)
-      .array(members, (w, m) => {
-        w.string(m.memberId).string(m.groupInstanceId).int16(errors[members.indexOf(m)]);
-      });
+      .array(results, (w, m) => w.string(m.memberId).string(m.groupInstanceId).int16(m.errorCode));
   }
 
   private offsetCommit(r: Reader): Writer {
