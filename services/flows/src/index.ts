@@ -1,1 +1,11 @@
-export {};
+export * from './definition/flow-definition';
+export * from './definition/flow-validator';
+export * from './definition/expressions';
+export * from './entities';
+export * from './activation-events';
+export * from './webhook-token';
+export * from './flow-export';
+export * from './flows.service';
+export * from './flows.module';
+export * from './dto/flows.dto';
+export * from './migrations';
