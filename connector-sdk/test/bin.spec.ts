@@ -4,6 +4,9 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { linkSdk, SDK_ROOT, tempDir } from './cli-helpers';
 
+// Spawns processes and bundles; the root Jest config's 5 s default is too tight on a loaded machine.
+jest.setTimeout(60_000);
+
 const exec = promisify(execFile);
 
 /**

@@ -7,6 +7,9 @@ import { createContext, runInContext } from 'node:vm';
 import { createLocalContext, validateManifest, type ConnectorManifest, type GuestExports } from '../src';
 import { run, scaffold, SDK_ROOT, tempDir } from './cli-helpers';
 
+// Spawns processes and bundles; the root Jest config's 5 s default is too tight on a loaded machine.
+jest.setTimeout(60_000);
+
 const exec = promisify(execFile);
 
 describe('flowport connector init -> build -> validate', () => {

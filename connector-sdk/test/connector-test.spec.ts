@@ -5,6 +5,9 @@ import { join } from 'node:path';
 import { loadSandbox } from '../src/cli/commands';
 import { run, scaffold, tempDir } from './cli-helpers';
 
+// Spawns processes and bundles; the root Jest config's 5 s default is too tight on a loaded machine.
+jest.setTimeout(60_000);
+
 /** The API the scaffolded connector talks to, on loopback. */
 function startApi(): Promise<{ url: string; server: Server }> {
   const items = [1, 2, 3].map((id) => ({ id, name: `Item ${id}`, status: id === 2 ? 'closed' : 'open', createdAt: `2026-01-0${id}T00:00:00Z` }));

@@ -3,6 +3,9 @@ import { createContext, runInContext } from 'node:vm';
 import { build } from 'esbuild';
 import { createLocalContext, defineConnector, defineTrigger, Property } from '../src';
 
+// Spawns processes and bundles; the root Jest config's 5 s default is too tight on a loaded machine.
+jest.setTimeout(60_000);
+
 describe('guest entry', () => {
   it('bundles whole, without Node APIs or ajv, and runs where only JS built-ins exist', async () => {
     const result = await build({

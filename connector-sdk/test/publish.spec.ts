@@ -4,6 +4,9 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { run, scaffold, tempDir } from './cli-helpers';
 
+// Spawns processes and bundles; the root Jest config's 5 s default is too tight on a loaded machine.
+jest.setTimeout(60_000);
+
 interface Received {
   method?: string;
   url?: string;
