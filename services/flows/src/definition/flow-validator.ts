@@ -243,8 +243,9 @@ export class FlowDefinitionValidator {
       await this.checkAccount(ctx, raw.account, `${path}.account`, manifest, def.account, def.displayName, p);
       if (isObj(props)) {
         for (const e of propsErrors(withoutStandardProps(def.props), props, new Set())) {
+          const message = e.message.replace('%s', def.displayName);
           const standard = e.key === 'batchSize' || e.key === 'externalId';
-          p.add(`${path}.props${e.path}`, standard && e.message.startsWith('is not a prop') ? `${e.message}; set ${path}.${e.key} instead` : e.message.replace('%s', def.displayName));
+          p.add(`${path}.props${e.path}`, standard && message.startsWith('is not a prop') ? `${message}; set ${path}.${e.key} instead` : message);
         }
       }
     }
