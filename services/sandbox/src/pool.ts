@@ -34,7 +34,8 @@ interface ActiveCall {
   id: number;
   capabilities: CallCapabilities;
   logs: LogCollector;
-  abort: AbortController;
+  /** Created on the first http call only: AbortController is not free on the hot path. */
+  abort: AbortController | null;
   inflight: number;
   /** Host calls made so far: a call that made none cannot have left continuations behind. */
   hostCalls: number;
@@ -42,8 +43,10 @@ interface ActiveCall {
 }
 
 interface Worker {
-  group: Group;
+  /** Null while the isolate waits as the standby, before any bundle is loaded into it. */
+  group: Group | null;
   isolate: ivm.Isolate;
+  context: ivm.Context;
   dispatch: ivm.Reference<DispatchFn>;
   manifestJson: string;
   busy: boolean;
@@ -109,6 +112,8 @@ export class SandboxPool {
   private readonly bundles = new Map<string, CompiledBundle>();
   private readonly sweeper: NodeJS.Timeout;
   private callSeq = 0;
+  private readonly prewarm: boolean;
+  private standby: Promise<Worker> | null = null;
   private closed = false;
   private readonly counters = { recycled: 0, evicted: 0, created: 0, calls: 0, failures: 0, timeouts: 0 };
 
@@ -122,6 +127,7 @@ export class SandboxPool {
     this.maxConcurrentHostCalls = positive('maxConcurrentHostCalls', options.maxConcurrentHostCalls ?? 32, 1);
     this.allowPrivateNetwork = options.allowPrivateNetwork ?? false;
     this.inline = options.inlineExecution ?? false;
+    this.prewarm = options.standbyIsolate ?? true;
     this.onCatastrophicError =
       options.onCatastrophicError ??
       ((message) => {
@@ -208,6 +214,9 @@ export class SandboxPool {
     if (this.closed) return;
     this.closed = true;
     clearInterval(this.sweeper);
+    const standby = this.standby;
+    this.standby = null;
+    const disposedStandby = standby?.then((w) => w.isolate.dispose(), () => undefined);
     for (const group of this.groups.values()) {
       for (const waiter of group.waiters.splice(0)) waiter.reject(new SandboxError('SandboxClosedError', 'the sandbox pool was closed while the call waited for an isolate'));
       for (const worker of group.workers) this.dispose(worker);
@@ -217,7 +226,7 @@ export class SandboxPool {
     this.groups.clear();
     for (const entry of this.bundles.values()) entry.cachedData?.release();
     this.bundles.clear();
-    await this.http.close();
+    await Promise.all([disposedStandby, this.http.close()]);
   }
 
   private groupFor(bundle: ConnectorBundle, partition: string): Group {
@@ -268,7 +277,7 @@ export class SandboxPool {
   }
 
   private release(worker: Worker): void {
-    const group = worker.group;
+    const group = worker.group!;
     worker.busy = false;
     worker.lastUsed = Date.now();
     if (worker.dead || worker.isolate.isDisposed) {
@@ -323,7 +332,7 @@ export class SandboxPool {
 
   private dispose(worker: Worker): void {
     worker.dead = true;
-    worker.current?.abort.abort();
+    worker.current?.abort?.abort();
     if (!worker.isolate.isDisposed) worker.isolate.dispose();
   }
 
@@ -332,14 +341,19 @@ export class SandboxPool {
     this.dispose(worker);
   }
 
-  private async createWorker(group: Group, pooled: boolean): Promise<Worker> {
+  /**
+   * A fresh isolate with its context and prelude, no bundle yet. Isolate creation dominates cold
+   * start, so one such isolate is kept ready (the standby) and handed to the next cold start.
+   */
+  private async prepareIsolate(): Promise<Worker> {
     const isolate = new ivm.Isolate({ memoryLimit: this.memoryLimitMb, onCatastrophicError: this.onCatastrophicError });
     try {
       const context = await isolate.createContext();
       const worker: Worker = {
-        group,
+        group: null,
         isolate,
         dispatch: undefined as unknown as ivm.Reference<DispatchFn>,
+        context,
         manifestJson: 'null',
         busy: false,
         dead: false,
@@ -355,6 +369,36 @@ export class SandboxPool {
         result: { reference: true },
         filename: 'flowport:prelude',
       })) as unknown as ivm.Reference<DispatchFn>;
+      return worker;
+    } catch (err) {
+      if (!isolate.isDisposed) isolate.dispose();
+      throw new SandboxError('SandboxCrashError', `could not start an isolate: ${messageOf(err)}`);
+    }
+  }
+
+  /** Takes the standby isolate if there is one and starts preparing the next. */
+  private takeIsolate(): Promise<Worker> {
+    const ready = this.standby ?? this.prepareIsolate();
+    this.standby = null;
+    if (this.prewarm && !this.closed) {
+      // Prepared after the current call got going: `new Isolate` blocks the host thread briefly.
+      setImmediate(() => {
+        if (this.closed || this.standby) return;
+        const next = this.prepareIsolate();
+        next.catch(() => {
+          if (this.standby === next) this.standby = null;
+        });
+        this.standby = next;
+      });
+    }
+    return ready;
+  }
+
+  private async createWorker(group: Group, pooled: boolean): Promise<Worker> {
+    const worker = await this.takeIsolate();
+    const { isolate, context } = worker;
+    worker.group = group;
+    try {
       const script = await this.compile(isolate, group, pooled);
       try {
         await script.run(context, { timeout: this.timeoutMs });
@@ -400,17 +444,12 @@ export class SandboxPool {
     logs: LogCollector,
   ): Promise<{ output: JsonValue } | { error: SandboxErrorData }> {
     const capabilities = request.capabilities ?? {};
-    const call: ActiveCall = { id: ++this.callSeq, capabilities, logs, abort: new AbortController(), inflight: 0, hostCalls: 0, deadline: Date.now() + timeoutMs };
+    const call: ActiveCall = { id: ++this.callSeq, capabilities, logs, abort: null, inflight: 0, hostCalls: 0, deadline: Date.now() + timeoutMs };
     worker.current = call;
     const what = request.target ? `${request.op} "${request.target}"` : request.op;
     const args: Parameters<DispatchFn> = [call.id, String(request.op), request.target === undefined ? undefined : String(request.target), inputJson, Boolean(capabilities.sql)];
     const options = { timeout: timeoutMs, result: { promise: true, copy: true } } as const;
     let timer: NodeJS.Timeout | undefined;
-    // isolated-vm's `timeout` only bounds synchronous execution; this timer also catches a call
-    // parked on a promise that never settles, or CPU spent in continuations after an await.
-    const overrun = new Promise<typeof OVERRUN>((resolve) => {
-      timer = setTimeout(resolve, timeoutMs, OVERRUN);
-    });
     try {
       let pending: Promise<unknown>;
       try {
@@ -418,7 +457,12 @@ export class SandboxPool {
       } catch (err) {
         pending = Promise.reject(err);
       }
-      const outcome = await Promise.race([pending.then((value) => ({ value }), (error: unknown) => ({ error })), overrun]);
+      // isolated-vm's `timeout` only bounds synchronous execution; this timer also catches a call
+      // parked on a promise that never settles, or CPU spent in continuations after an await.
+      const outcome = await new Promise<typeof OVERRUN | { value: unknown } | { error: unknown }>((resolve) => {
+        timer = setTimeout(resolve, timeoutMs, OVERRUN);
+        pending.then((value) => resolve({ value }), (error: unknown) => resolve({ error }));
+      });
       if (outcome === OVERRUN) {
         this.recycle(worker);
         this.counters.timeouts++;
@@ -451,7 +495,7 @@ export class SandboxPool {
     } finally {
       clearTimeout(timer);
       worker.current = null;
-      call.abort.abort();
+      call.abort?.abort();
     }
   }
 
@@ -518,7 +562,7 @@ export class SandboxPool {
           args.url,
           args.init,
           { allowedHosts: caps.allowedHosts ?? [], allowPrivateNetwork: caps.allowPrivateNetwork ?? this.allowPrivateNetwork },
-          call.abort.signal,
+          (call.abort ??= new AbortController()).signal,
           call.deadline,
         );
       case 'store.get':
