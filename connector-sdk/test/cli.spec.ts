@@ -98,6 +98,23 @@ describe('flowport connector init -> build -> validate', () => {
     }
   });
 
+  it('the scaffolded connector type-checks under its own strict tsconfig', async () => {
+    // Only the locations differ from a real install: no node_modules/@types in the temp folder.
+    writeFileSync(
+      join(dir, 'tsconfig.check.json'),
+      JSON.stringify({
+        extends: './tsconfig.json',
+        compilerOptions: {
+          typeRoots: [join(SDK_ROOT, '..', 'node_modules', '@types')],
+          paths: { '@flowport/connector-sdk': [join(SDK_ROOT, 'src', 'index.ts')] },
+        },
+      }),
+    );
+    const tsc = require.resolve('typescript/bin/tsc');
+    const { stdout } = await exec(process.execPath, [tsc, '-p', join(dir, 'tsconfig.check.json')], { cwd: dir }).catch((err) => err);
+    expect(stdout).toBe('');
+  });
+
   it("the scaffolded connector's own test passes", async () => {
     const config = {
       rootDir: dir,

@@ -1,9 +1,9 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadSandbox } from '../src/cli/commands';
-import { run, scaffold, tempDir } from './cli-helpers';
+import { linkSdk, run, scaffold, tempDir } from './cli-helpers';
 
 // Spawns processes and bundles; the root Jest config's 5 s default is too tight on a loaded machine.
 jest.setTimeout(60_000);
@@ -102,5 +102,58 @@ describe('flowport connector test (in the platform sandbox)', () => {
     } catch (err) {
       expect((err as { exitCode: number }).exitCode).toBe(2);
     }
+  });
+});
+
+describe('flowport connector test for stream and webhook triggers', () => {
+  const tmp = tempDir('sandbox-stream');
+  const dir = join(tmp.dir, 'rabbit');
+  beforeAll(() => {
+    mkdirSync(join(dir, 'src'), { recursive: true });
+    linkSdk(dir);
+    writeFileSync(
+      join(dir, 'src', 'index.ts'),
+      `import { defineConnector, defineTrigger, Property } from '@flowport/connector-sdk';
+export default defineConnector({
+  name: 'rabbit', version: '1.0.0', displayName: 'Rabbit',
+  triggers: [
+    defineTrigger({
+      kind: 'stream', name: 'consume', displayName: 'Consume', driver: 'amqp',
+      props: { queue: Property.ShortText({ displayName: 'Queue', required: true }) },
+      config: (ctx) => ({ url: 'amqp://127.0.0.1:5672', queue: ctx.props.queue, prefetch: ctx.props.batchSize }),
+      map: (message) => ({ payload: { order: message.body }, labels: { id: message.id } }),
+    }),
+    defineTrigger({
+      kind: 'webhook', name: 'hook', displayName: 'Hook',
+      handle: (request) => (request.body as { events: unknown[] }).events,
+    }),
+  ],
+});
+`,
+    );
+    writeFileSync(join(dir, 'props.json'), JSON.stringify({ queue: 'orders', batchSize: 20 }));
+    writeFileSync(join(dir, 'message.json'), JSON.stringify({ id: 'm-9', body: { total: 5 }, headers: {}, attributes: {}, receivedAt: '2026-01-01T00:00:00Z' }));
+    writeFileSync(join(dir, 'request.json'), JSON.stringify({ method: 'POST', path: '/', query: {}, headers: {}, body: { events: [{ a: 1 }, { a: 2 }] }, rawBody: '' }));
+  });
+  afterAll(() => tmp.cleanup());
+
+  it('stream: prints the driver config, then the mapped message', async () => {
+    const result = await run(['connector', 'test', 'trigger', 'consume', '--props', 'props.json', '--message', 'message.json'], dir);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('trigger.config output:\n' + JSON.stringify({ url: 'amqp://127.0.0.1:5672', queue: 'orders', prefetch: 20 }, null, 2));
+    expect(result.stdout).toContain('trigger.map output:\n' + JSON.stringify({ payload: { order: { total: 5 } }, labels: { id: 'm-9' } }, null, 2));
+  });
+
+  it('webhook: turns the request file into payloads', async () => {
+    const result = await run(['connector', 'test', 'trigger', 'hook', '--request', 'request.json'], dir);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('trigger.webhook output:\n' + JSON.stringify({ payloads: [{ a: 1 }, { a: 2 }] }, null, 2));
+  });
+
+  it('asks for a name when there are several triggers', async () => {
+    const result = await run(['connector', 'test', 'trigger'], dir);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('name the trigger to test; available: consume, hook');
   });
 });
