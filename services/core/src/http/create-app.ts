@@ -43,7 +43,6 @@ export async function createPlatformApp(options: PlatformAppOptions): Promise<Ne
   app.useBodyParser('json', { limit: jsonBodyLimit(options.config.maxBundleBytes) });
   app.disable('x-powered-by');
   app.set('etag', false);
-  app.enableShutdownHooks();
 
   const document = SwaggerModule.createDocument(
     app,
@@ -67,7 +66,7 @@ function serveStudio(app: NestExpressApplication, dir: string): void {
   app.useStaticAssets(dir, { index: false });
   app.use((req: { method: string; path: string; headers: Record<string, string | undefined> }, res: { sendFile(p: string): void }, next: () => void) => {
     const isApi = req.path.startsWith('/api/') || req.path === '/health' || req.path === '/ready' || req.path.startsWith('/hooks/');
-    if (req.method !== 'GET' || isApi || path.extname(req.path) !== '' || !(req.headers.accept ?? '').includes('text/html')) return next();
+    if (req.method !== 'GET' || isApi || path.extname(req.path) !== '' || (req.path !== '/' && !(req.headers.accept ?? '').includes('text/html'))) return next();
     res.sendFile(index);
   });
 }

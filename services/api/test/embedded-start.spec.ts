@@ -1,0 +1,52 @@
+import * as fs from 'node:fs';
+import * as net from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import request from 'supertest';
+import { startPlatform } from '../src';
+
+async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+// Real embedded PostgreSQL (initdb + server) in a fresh FLOWPORT_HOME, started twice.
+describe('npm start with embedded PostgreSQL', () => {
+  const home = fs.mkdtempSync(path.join(os.tmpdir(), 'flowport-embedded-'));
+  afterAll(() => fs.rmSync(home, { recursive: true, force: true }));
+
+  it('initialises the data folder on first start and reuses it on the next', async () => {
+    const env = { FLOWPORT_HOME: home, PORT: '0', HOST: '127.0.0.1', FLOWPORT_EMBEDDED_PG_PORT: String(await freePort()), LOG_LEVEL: 'error' };
+    const first: string[] = [];
+    const a = await startPlatform({ env, argv: [], print: (l) => first.push(l) });
+    let ownerKey: string;
+    try {
+      expect(a.ownerKey).toMatch(/^fp_/);
+      ownerKey = a.ownerKey!;
+      expect(first.join('\n')).toContain(`data in ${path.join(home, 'pg')} (new)`);
+      expect(first).toContain(`  ${ownerKey}`);
+      expect(first.some((l) => l.includes(`Generated an account encryption key in ${path.join(home, 'secret-keys')}`))).toBe(true);
+      await request(a.url).get('/health').expect(200);
+      await request(a.url).post('/api/v1/workspaces').set('Authorization', `Bearer ${ownerKey}`).send({ name: 'Kept' }).expect(201);
+    } finally {
+      await a.stop();
+    }
+
+    const second: string[] = [];
+    const b = await startPlatform({ env, argv: [], print: (l) => second.push(l) });
+    try {
+      expect(b.ownerKey).toBeNull();
+      expect(second.join('\n')).toContain('(reused)');
+      expect(second.join('\n')).not.toContain('fp_');
+      const me = await request(b.url).get('/api/v1/me').set('Authorization', `Bearer ${ownerKey}`).expect(200);
+      expect(me.body.workspace.name).toBe('Default');
+      const health = await request(b.url).get('/health').expect(200);
+      expect(health.body.status).toBe('ok');
+    } finally {
+      await b.stop();
+    }
+  }, 180_000);
+});
