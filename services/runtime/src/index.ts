@@ -28,3 +28,12 @@ export {
   type StreamDeliveryOptions,
   type StreamDeliveryStats,
 } from './delivery/stream-delivery';
+// The runtime role (NestJS): executor, trigger manager, runs API, webhooks.
+export { RuntimeModule, type RuntimeModuleOptions } from './runtime.module';
+export { runtimeMigrations } from './migrations';
+export { resolveRuntimeOptions, RUNTIME_OPTIONS, type RuntimeOptions } from './runtime-options';
+export { ExecutorService } from './executor/executor.service';
+export { TriggerManager } from './triggers/trigger-manager.service';
+export { RunsService } from './runs/runs.service';
+export { signWebhook, SIGNATURE_WINDOW_MS } from './webhooks/webhooks.service';
+export type { FlowDefinition, StepDef, TriggerDef } from './flows/flow-definition';

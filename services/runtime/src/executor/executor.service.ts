@@ -1,0 +1,218 @@
+import type { LogEntry } from '@flowport/sandbox';
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { FlowCatalog } from '../flows/flow-catalog';
+import type { FlowDefinition, StepDef } from '../flows/flow-definition';
+import { RUNTIME_OPTIONS, type RuntimeOptions } from '../runtime-options';
+import { RunStore, type RunRow, type RunStatus } from '../runs/run-store';
+import type { JsonValue } from '../stream-message';
+import { toPlainJson } from './expressions';
+import { StepError, StepRunner, type RunContext } from './step-runner';
+
+/**
+ * Claims queued runs (several replicas share the queue through SKIP LOCKED), runs each flow
+ * version's steps in order with per-step timeout and retries, and records every step.
+ * Wake-up: in-process `wake()` (after a run is recorded here) plus a short poll for runs other
+ * replicas recorded.
+ */
+@Injectable()
+export class ExecutorService implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly logger = new Logger('Executor');
+  private readonly active = new Map<string, Promise<void>>();
+  private running = false;
+  private loop: Promise<void> | undefined;
+  private wakeUp: (() => void) | undefined;
+  private woken = false;
+  private heartbeat: NodeJS.Timeout | undefined;
+  /** Runs whose claim another replica took over: finish quietly without recording more. */
+  private readonly lost = new Set<string>();
+
+  constructor(
+    @Inject(RUNTIME_OPTIONS) private readonly options: RuntimeOptions,
+    private readonly runs: RunStore,
+    private readonly catalog: FlowCatalog,
+    private readonly steps: StepRunner,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    if (this.options.executor) this.start();
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await this.stop();
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.heartbeat = setInterval(() => void this.renew(), Math.max(100, Math.floor(this.options.claimTtlMs / 3)));
+    this.heartbeat.unref();
+    this.loop = this.pollLoop();
+  }
+
+  /** Stops claiming; runs in progress finish (their claims are renewed until then). */
+  async stop(): Promise<void> {
+    if (!this.running) return;
+    this.running = false;
+    this.wake();
+    await this.loop;
+    await Promise.allSettled([...this.active.values()]);
+    clearInterval(this.heartbeat);
+  }
+
+  /** A run was queued: look now instead of after the poll interval. */
+  wake(): void {
+    this.woken = true;
+    this.wakeUp?.();
+  }
+
+  get inFlight(): number {
+    return this.active.size;
+  }
+
+  private async pollLoop(): Promise<void> {
+    let lastRequeue = 0;
+    while (this.running) {
+      this.woken = false;
+      let claimed = 0;
+      try {
+        if (Date.now() - lastRequeue >= this.options.pollIntervalMs) {
+          lastRequeue = Date.now();
+          const requeued = await this.runs.requeueExpired(this.options.maxRunClaims);
+          if (requeued > 0) this.logger.warn(`Took up ${requeued} run(s) abandoned by a stopped replica`);
+        }
+        const free = this.options.concurrency - this.active.size;
+        if (free > 0) {
+          const rows = await this.runs.claim(this.options.replicaId, free, this.options.claimTtlMs);
+          claimed = rows.length;
+          for (const row of rows) this.launch(row);
+        }
+      } catch (error) {
+        this.logger.error(`Claiming runs failed: ${(error as Error).message}`);
+      }
+      const full = this.active.size >= this.options.concurrency;
+      if (this.running && !this.woken && (claimed === 0 || full)) await this.idle();
+    }
+  }
+
+  private idle(): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, this.options.pollIntervalMs);
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.wakeUp = () => {
+        this.wakeUp = undefined;
+        done();
+      };
+    });
+  }
+
+  private launch(row: RunRow): void {
+    const work = this.execute(row)
+      .catch((error) => this.logger.error(`Run ${row.id} crashed the executor: ${(error as Error).stack ?? String(error)}`))
+      .finally(() => {
+        this.active.delete(row.id);
+        this.lost.delete(row.id);
+        this.wake();
+      });
+    this.active.set(row.id, work);
+  }
+
+  private async renew(): Promise<void> {
+    const ids = [...this.active.keys()];
+    if (ids.length === 0) return;
+    try {
+      const held = await this.runs.renewClaims(this.options.replicaId, ids, this.options.claimTtlMs);
+      for (const id of ids) if (!held.has(id)) this.lost.add(id);
+    } catch (error) {
+      this.logger.warn(`Renewing run claims failed: ${(error as Error).message}`);
+    }
+  }
+
+  private async execute(row: RunRow): Promise<void> {
+    const finish = async (status: RunStatus, error: string | null) => {
+      if (!(await this.runs.finish(row.id, this.options.replicaId, status, error))) {
+        this.logger.warn(`Run ${row.id} ended ${status} here but its claim had moved to another replica; that replica's result stands`);
+      }
+    };
+    let definition: FlowDefinition | null = row.definition;
+    if (!definition && row.flow_version !== null) definition = await this.catalog.definition(row.flow_id, row.flow_version);
+    if (!definition) {
+      await finish('failed', `Flow ${row.flow_id} version ${row.flow_version ?? '(none)'} was not found; publish and activate the flow, then replay the run`);
+      return;
+    }
+    if (!row.workspace_id) {
+      await finish('failed', `Run ${row.id} has no workspace: flow ${row.flow_id} is missing from the flows table`);
+      return;
+    }
+    const messages = row.input?.messages ?? (await this.runs.messagesOf(row.id));
+    const context: RunContext = { trigger: { messages, ...(row.input?.input !== undefined ? { input: row.input.input } : {}) }, steps: {} };
+    const done = await this.runs.steps(row.id);
+
+    for (const [position, step] of definition.steps.entries()) {
+      if (this.lost.has(row.id)) return;
+      const previous = done.find((s) => s.position === position && s.name === step.name && s.status === 'succeeded');
+      if (previous) {
+        // Taken up again after a replica died: completed steps keep their recorded output.
+        context.steps[step.name] = previous.output;
+        continue;
+      }
+      const outcome = await this.runStep(row, position, step, context);
+      if (outcome === 'failed') {
+        const last = (await this.runs.steps(row.id)).find((s) => s.position === position);
+        await finish('failed', `Step "${step.name}" failed${last ? ` after ${last.attempts} attempt(s)` : ''}: ${last?.error ?? 'unknown error'}`);
+        return;
+      }
+      if (outcome === 'filtered') {
+        await finish('filtered', null);
+        return;
+      }
+    }
+    await finish('succeeded', null);
+  }
+
+  private async runStep(row: RunRow, position: number, step: StepDef, context: RunContext): Promise<'succeeded' | 'failed' | 'filtered'> {
+    const attempts = Math.max(1, Math.floor(step.retry?.attempts ?? 1));
+    const backoffMs = Math.max(0, step.retry?.backoffMs ?? 1000);
+    const timeoutMs = step.timeoutMs ?? this.options.defaultStepTimeoutMs;
+    await this.runs.startStep(row.id, position, step.name, step.type, null);
+    const logs: LogEntry[] = [];
+    let lastError = '';
+    for (let attempt = 1; attempt <= attempts; attempt++) {
+      try {
+        const outcome = await this.steps.run(step, context, row.workspace_id!, timeoutMs);
+        logs.push(...outcome.logs);
+        const output = toPlainJson(outcome.output);
+        context.steps[step.name] = output;
+        await this.runs.finishStep(row.id, position, {
+          status: outcome.filtered ? 'filtered' : 'succeeded',
+          input: this.cap(outcome.input),
+          output: this.cap(output),
+          logs,
+          error: null,
+          attempts: attempt,
+        });
+        return outcome.filtered ? 'filtered' : 'succeeded';
+      } catch (error) {
+        lastError = error instanceof Error ? error.message : String(error);
+        if (error instanceof StepError) logs.push(...error.logs);
+        const retrying = attempt < attempts;
+        const delay = backoffMs * 2 ** (attempt - 1);
+        logs.push({ level: retrying ? 'warn' : 'error', message: `Attempt ${attempt} of ${attempts} failed: ${lastError}${retrying ? `; retrying in ${delay} ms` : ''}`, at: new Date().toISOString() });
+        if (retrying) await new Promise((resolve) => setTimeout(resolve, delay));
+        if (this.lost.has(row.id)) return 'failed';
+      }
+    }
+    await this.runs.finishStep(row.id, position, { status: 'failed', output: null, logs, error: lastError, attempts });
+    return 'failed';
+  }
+
+  /** Keeps run_steps rows bounded: a large value is stored as a truncated preview. */
+  private cap(value: JsonValue): JsonValue {
+    const text = JSON.stringify(value) ?? 'null';
+    const bytes = Buffer.byteLength(text, 'utf8');
+    if (bytes <= this.options.stepOutputLimitBytes) return value;
+    return { truncated: true, bytes, limit: this.options.stepOutputLimitBytes, preview: text.slice(0, 1024) };
+  }
+}

@@ -1,0 +1,191 @@
+import { randomUUID } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
+import type { LogEntry } from '@flowport/sandbox';
+import { RUNTIME_DB, RuntimeDb } from '../runtime-db';
+import type { JsonValue } from '../stream-message';
+import type { FlowDefinition } from '../flows/flow-definition';
+
+export type RunStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'filtered' | 'duplicate' | 'dead-lettered';
+export type StepStatus = 'running' | 'succeeded' | 'failed' | 'filtered';
+
+export type TriggerMessage = { payload: JsonValue; externalId: string | null; meta: Record<string, JsonValue> };
+
+/** What a run received when it did not come through run_messages (manual, webhook, event, replay). */
+export type RunInput = { input?: JsonValue; messages?: TriggerMessage[] };
+
+export type RunRow = {
+  id: string;
+  flow_id: string;
+  workspace_id: string | null;
+  flow_version: number | null;
+  status: RunStatus;
+  trigger: Record<string, JsonValue>;
+  input: RunInput | null;
+  definition: FlowDefinition | null;
+  message_count: number;
+  replay_of: string | null;
+  error: string | null;
+  created_at: Date;
+  started_at: Date | null;
+  finished_at: Date | null;
+  duration_ms: number | null;
+  claims: number;
+};
+
+export type StepRow = {
+  id: string;
+  run_id: string;
+  position: number;
+  name: string;
+  type: string;
+  status: StepStatus;
+  input: JsonValue;
+  output: JsonValue;
+  logs: LogEntry[];
+  error: string | null;
+  attempts: number;
+  started_at: Date;
+  finished_at: Date | null;
+  duration_ms: number | null;
+};
+
+export type NewRun = {
+  flowId: string;
+  workspaceId: string;
+  flowVersion: number | null;
+  trigger: Record<string, JsonValue>;
+  input: RunInput;
+  definition?: FlowDefinition;
+  replayOf?: string;
+  /** Recorded messages a replay re-processes (for the resync view). */
+  replayedMessageIds?: string[];
+};
+
+/** SQL of the runs and run_steps tables for the executor and the APIs. */
+@Injectable()
+export class RunStore {
+  constructor(@Inject(RUNTIME_DB) private readonly db: RuntimeDb) {}
+
+  async create(run: NewRun): Promise<string> {
+    const id = randomUUID();
+    const client = await this.db.pool.connect();
+    try {
+      await client.query('BEGIN');
+      await client.query(
+        `INSERT INTO runs (id, flow_id, workspace_id, flow_version, status, trigger, input, definition, message_count, replay_of)
+         VALUES ($1, $2, $3, $4, 'queued', $5::jsonb, $6::jsonb, $7::jsonb, $8, $9)`,
+        [
+          id,
+          run.flowId,
+          run.workspaceId,
+          run.flowVersion,
+          JSON.stringify(run.trigger),
+          JSON.stringify(run.input),
+          run.definition ? JSON.stringify(run.definition) : null,
+          run.input.messages?.length ?? 0,
+          run.replayOf ?? null,
+        ],
+      );
+      if (run.replayedMessageIds?.length) {
+        await client.query('INSERT INTO run_message_replays (message_id, run_id) SELECT unnest($1::uuid[]), $2', [run.replayedMessageIds, id]);
+      }
+      await client.query('COMMIT');
+      return id;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+
+  /**
+   * Takes up to `limit` queued runs for this replica. SKIP LOCKED lets several replicas claim
+   * concurrently without waiting on each other or taking the same run.
+   */
+  async claim(replicaId: string, limit: number, claimTtlMs: number): Promise<RunRow[]> {
+    return this.db.query<RunRow>(
+      `UPDATE runs SET status = 'running', claimed_by = $1, claim_expires_at = now() + $3 * interval '1 millisecond',
+              started_at = coalesce(started_at, now()), claims = claims + 1, updated_at = now()
+       WHERE id IN (SELECT id FROM runs WHERE status = 'queued' ORDER BY created_at LIMIT $2 FOR UPDATE SKIP LOCKED)
+       RETURNING *`,
+      [replicaId, limit, claimTtlMs],
+    );
+  }
+
+  /** Extends this replica's claims; returns the ids it still holds. */
+  async renewClaims(replicaId: string, runIds: string[], claimTtlMs: number): Promise<Set<string>> {
+    if (runIds.length === 0) return new Set();
+    const rows = await this.db.query<{ id: string }>(
+      `UPDATE runs SET claim_expires_at = now() + $3 * interval '1 millisecond'
+       WHERE id = ANY($1::uuid[]) AND claimed_by = $2 AND status = 'running' RETURNING id`,
+      [runIds, replicaId, claimTtlMs],
+    );
+    return new Set(rows.map((r) => r.id));
+  }
+
+  /**
+   * Runs whose replica died (claim expired) go back to the queue; completed steps are kept and
+   * not re-run. A run abandoned `maxClaims` times is dead-lettered instead of looping forever.
+   */
+  async requeueExpired(maxClaims: number): Promise<number> {
+    const rows = await this.db.query(
+      `UPDATE runs SET
+         status = CASE WHEN claims >= $1 THEN 'dead-lettered' ELSE 'queued' END,
+         error = CASE WHEN claims >= $1 THEN 'The run was abandoned by its runtime replica ' || claims || ' times (crash or overload); replay it once the cause is fixed' ELSE error END,
+         finished_at = CASE WHEN claims >= $1 THEN now() ELSE NULL END,
+         claimed_by = NULL, claim_expires_at = NULL, updated_at = now()
+       WHERE status = 'running' AND claim_expires_at < now()
+       RETURNING id`,
+      [maxClaims],
+    );
+    return rows.length;
+  }
+
+  async finish(runId: string, replicaId: string, status: RunStatus, error: string | null): Promise<boolean> {
+    const rows = await this.db.query(
+      `UPDATE runs SET status = $3, error = $4, finished_at = now(),
+              duration_ms = round(extract(epoch FROM now() - started_at) * 1000)::int,
+              claimed_by = NULL, claim_expires_at = NULL, updated_at = now()
+       WHERE id = $1 AND claimed_by = $2 RETURNING id`,
+      [runId, replicaId, status, error],
+    );
+    return rows.length > 0;
+  }
+
+  async messagesOf(runId: string): Promise<TriggerMessage[]> {
+    const rows = await this.db.query<{ id: string; payload: JsonValue; external_id: string | null; labels: JsonValue; message_id: string }>(
+      `SELECT id, payload, external_id, labels, message_id FROM run_messages WHERE run_id = $1 AND status = 'accepted' ORDER BY position`,
+      [runId],
+    );
+    return rows.map((r) => ({ payload: r.payload, externalId: r.external_id, meta: { id: r.id, messageId: r.message_id, labels: r.labels ?? null } }));
+  }
+
+  async steps(runId: string): Promise<StepRow[]> {
+    return this.db.query<StepRow>('SELECT * FROM run_steps WHERE run_id = $1 ORDER BY position', [runId]);
+  }
+
+  async startStep(runId: string, position: number, name: string, type: string, input: JsonValue): Promise<void> {
+    await this.db.query(
+      `INSERT INTO run_steps (run_id, position, name, type, status, input, attempts, started_at)
+       VALUES ($1, $2, $3, $4, 'running', $5::jsonb, 0, now())
+       ON CONFLICT (run_id, position) DO UPDATE SET name = $3, type = $4, status = 'running', input = $5::jsonb,
+         output = NULL, error = NULL, logs = '[]'::jsonb, attempts = 0, started_at = now(), finished_at = NULL, duration_ms = NULL`,
+      [runId, position, name, type, JSON.stringify(input)],
+    );
+  }
+
+  async finishStep(
+    runId: string,
+    position: number,
+    result: { status: StepStatus; input?: JsonValue; output: JsonValue; logs: LogEntry[]; error: string | null; attempts: number },
+  ): Promise<void> {
+    await this.db.query(
+      `UPDATE run_steps SET status = $3, output = $4::jsonb, logs = $5::jsonb, error = $6, attempts = $7, finished_at = now(),
+              duration_ms = round(extract(epoch FROM now() - started_at) * 1000)::int,
+              input = coalesce($8::jsonb, input)
+       WHERE run_id = $1 AND position = $2`,
+      [runId, position, result.status, JSON.stringify(result.output), JSON.stringify(result.logs), result.error, result.attempts, result.input === undefined ? null : JSON.stringify(result.input)],
+    );
+  }
+}

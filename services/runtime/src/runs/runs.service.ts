@@ -1,0 +1,273 @@
+import { ApiError, decodeCursor, encodeCursor, type Page } from '@flowport/core';
+import { Inject, Injectable } from '@nestjs/common';
+import { ConnectorGateway } from '../connectors/connector-gateway';
+import { ExecutorService } from '../executor/executor.service';
+import { FlowCatalog } from '../flows/flow-catalog';
+import type { FlowDefinition, FlowRecord } from '../flows/flow-definition';
+import { RUNTIME_DB, RuntimeDb } from '../runtime-db';
+import type { JsonValue } from '../stream-message';
+import { RunStore, type RunRow, type StepRow, type TriggerMessage } from './run-store';
+import { runView, stepView, type MessageView, type RunView, type StepView } from './run-views';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const RUN_STATUSES = ['queued', 'running', 'succeeded', 'failed', 'filtered', 'duplicate', 'dead-lettered'];
+const EVENT_SOURCES = new Set(['connector', 'event']);
+
+export type RunQuery = { flowId?: string; status?: string; from?: string; to?: string; externalId?: string; limit?: number; cursor?: string };
+export type RunDetail = RunView & { messages: MessageView[]; steps: StepView[] };
+export type ResyncGroup = 'succeeded' | 'failed' | 'unprocessed' | 'skipped';
+
+/** Starting runs (manual, test, event, webhook, replay) and reading them (the Executions screen). */
+@Injectable()
+export class RunsService {
+  constructor(
+    @Inject(RUNTIME_DB) private readonly db: RuntimeDb,
+    private readonly store: RunStore,
+    private readonly catalog: FlowCatalog,
+    private readonly executor: ExecutorService,
+    private readonly gateway: ConnectorGateway,
+  ) {}
+
+  async flowOrThrow(workspaceId: string, flowId: string): Promise<FlowRecord> {
+    const flow = await this.catalog.find(flowId, workspaceId);
+    if (!flow) throw ApiError.notFound(`Flow ${flowId} does not exist in this workspace`, 'FLOW_NOT_FOUND');
+    return flow;
+  }
+
+  /** The active version's definition, or 409 saying the flow is not active. */
+  async activeDefinition(flow: FlowRecord): Promise<{ version: number; definition: FlowDefinition }> {
+    if (flow.status !== 'active' || flow.activeVersion === null) {
+      throw ApiError.conflict(
+        `Flow "${flow.name}" is ${flow.status === 'draft' ? 'a draft' : flow.status}: publish and activate it before it can run`,
+        undefined,
+        'FLOW_NOT_ACTIVE',
+      );
+    }
+    const definition = await this.catalog.definition(flow.id, flow.activeVersion);
+    if (!definition) throw ApiError.conflict(`Flow "${flow.name}" has no version ${flow.activeVersion}; publish it again`, undefined, 'FLOW_VERSION_MISSING');
+    return { version: flow.activeVersion, definition };
+  }
+
+  async startManual(workspaceId: string, flowId: string, input: JsonValue): Promise<{ runId: string }> {
+    const flow = await this.flowOrThrow(workspaceId, flowId);
+    const { version, definition } = await this.activeDefinition(flow);
+    if (EVENT_SOURCES.has(definition.trigger.type)) {
+      throw ApiError.conflict(
+        `Flow "${flow.name}" starts from its ${triggerLabel(definition)} trigger, so it cannot be run by hand; try it with POST /api/v1/flows/${flow.id}/test (uses the trigger's sample data)`,
+        undefined,
+        'FLOW_TRIGGER_NOT_MANUAL',
+      );
+    }
+    return { runId: await this.queue(flow, version, { type: 'manual' }, input) };
+  }
+
+  /** A run of the draft (or the active version when there is no draft) on the trigger's sample data. */
+  async startTest(workspaceId: string, flowId: string, input: JsonValue | undefined): Promise<{ runId: string }> {
+    const flow = await this.flowOrThrow(workspaceId, flowId);
+    const definition = flow.draft ?? (flow.activeVersion !== null ? await this.catalog.definition(flow.id, flow.activeVersion) : null);
+    if (!definition) throw ApiError.conflict(`Flow "${flow.name}" has no definition to test; save a draft first`, undefined, 'FLOW_EMPTY');
+    let payloads: JsonValue[];
+    const trigger = definition.trigger;
+    if (trigger.type === 'connector') {
+      const connector = await this.gateway.load(trigger.connector, trigger.version);
+      const sample = this.gateway.trigger(connector, trigger.trigger).sampleData;
+      if (input !== undefined) payloads = [input];
+      else if (sample === undefined) {
+        throw ApiError.unprocessable(`Trigger "${trigger.trigger}" of ${trigger.connector}@${trigger.version} has no sample data; send { "input": ... } to test with your own`, undefined, 'NO_SAMPLE_DATA');
+      } else payloads = Array.isArray(sample) ? (sample as JsonValue[]) : [sample as JsonValue];
+    } else payloads = [input ?? null];
+    const messages: TriggerMessage[] = payloads.map((payload, i) => ({ payload, externalId: null, meta: { test: true, position: i } }));
+    const runId = await this.store.create({
+      flowId: flow.id,
+      workspaceId: flow.workspaceId,
+      flowVersion: null,
+      trigger: { type: 'test', source: trigger.type },
+      input: { input: input ?? null, messages },
+      definition,
+    });
+    this.executor.wake();
+    return { runId };
+  }
+
+  async emitEvent(workspaceId: string, name: string, payload: JsonValue): Promise<{ runIds: string[] }> {
+    const flows = await this.catalog.active({ workspaceId, triggerType: 'event', event: name });
+    const runIds: string[] = [];
+    for (const flow of flows) {
+      runIds.push(
+        await this.store.create({
+          flowId: flow.id,
+          workspaceId: flow.workspaceId,
+          flowVersion: flow.version,
+          trigger: { type: 'event', event: name },
+          input: { input: payload, messages: [{ payload, externalId: null, meta: { event: name } }] },
+        }),
+      );
+    }
+    if (runIds.length > 0) this.executor.wake();
+    return { runIds };
+  }
+
+  async queue(flow: FlowRecord, version: number, trigger: Record<string, JsonValue>, input: JsonValue, meta: Record<string, JsonValue> = {}): Promise<string> {
+    const runId = await this.store.create({
+      flowId: flow.id,
+      workspaceId: flow.workspaceId,
+      flowVersion: version,
+      trigger,
+      input: { input, messages: [{ payload: input, externalId: null, meta }] },
+    });
+    this.executor.wake();
+    return runId;
+  }
+
+  async list(workspaceId: string, query: RunQuery): Promise<Page<RunView>> {
+    const limit = query.limit ?? 20;
+    const where = ['r.workspace_id = $1'];
+    const params: unknown[] = [workspaceId];
+    const add = (sql: string, value: unknown) => {
+      params.push(value);
+      where.push(sql.replaceAll('$?', `$${params.length}`));
+    };
+    if (query.flowId) {
+      if (!UUID.test(query.flowId)) throw ApiError.badRequest('flowId must be a flow id (uuid)', [{ path: 'flowId', message: 'must be a UUID' }], 'VALIDATION_FAILED');
+      add('r.flow_id = $?', query.flowId);
+    }
+    if (query.status) {
+      const statuses = query.status.split(',').map((s) => s.trim());
+      const bad = statuses.filter((s) => !RUN_STATUSES.includes(s));
+      if (bad.length) throw ApiError.badRequest(`status must be one of ${RUN_STATUSES.join(', ')} (got ${bad.join(', ')})`, [{ path: 'status', message: 'unknown status' }], 'VALIDATION_FAILED');
+      add('r.status = ANY($?::text[])', statuses);
+    }
+    if (query.from) add('r.created_at >= $?::timestamptz', parseTime(query.from, 'from'));
+    if (query.to) add('r.created_at < $?::timestamptz', parseTime(query.to, 'to'));
+    if (query.externalId) {
+      add(
+        `(EXISTS (SELECT 1 FROM run_messages m WHERE m.run_id = r.id AND m.external_id = $?)
+          OR r.input->'messages' @> jsonb_build_array(jsonb_build_object('externalId', $?::text)))`,
+        query.externalId,
+      );
+    }
+    if (query.cursor) {
+      const [at, id] = decodeCursor(query.cursor, (v): v is [string, string] => Array.isArray(v) && v.length === 2 && typeof v[0] === 'string' && typeof v[1] === 'string');
+      params.push(at, id);
+      where.push(`(r.created_at, r.id) < ($${params.length - 1}::timestamptz, $${params.length}::uuid)`);
+    }
+    params.push(limit + 1);
+    const rows = await this.db.query<RunRow>(
+      `SELECT r.* FROM runs r WHERE ${where.join(' AND ')} ORDER BY r.created_at DESC, r.id DESC LIMIT $${params.length}`,
+      params,
+    );
+    const items = rows.slice(0, limit);
+    const last = items[items.length - 1];
+    return { items: items.map(runView), nextCursor: rows.length > limit && last ? encodeCursor([new Date(last.created_at).toISOString(), last.id]) : null };
+  }
+
+  async runRow(workspaceId: string, runId: string): Promise<RunRow> {
+    const rows = UUID.test(runId) ? await this.db.query<RunRow>('SELECT * FROM runs WHERE id = $1 AND workspace_id = $2', [runId, workspaceId]) : [];
+    if (!rows[0]) throw ApiError.notFound(`Run ${runId} does not exist in this workspace`, 'RUN_NOT_FOUND');
+    return rows[0];
+  }
+
+  async get(workspaceId: string, runId: string): Promise<RunDetail> {
+    const row = await this.runRow(workspaceId, runId);
+    return this.detail(row);
+  }
+
+  async detail(row: RunRow): Promise<RunDetail> {
+    const [messages, steps] = await Promise.all([this.messages(row), this.store.steps(row.id)]);
+    return { ...runView(row), messages, steps: steps.map(stepView) };
+  }
+
+  async logs(workspaceId: string, runId: string): Promise<{ runId: string; items: Array<{ step: string; order: number; level: string; message: string; at: string }> }> {
+    const row = await this.runRow(workspaceId, runId);
+    const steps: StepRow[] = await this.store.steps(row.id);
+    const items = steps.flatMap((s) => (s.logs ?? []).map((l) => ({ step: s.name, order: s.position + 1, level: l.level, message: l.message, at: l.at })));
+    return { runId: row.id, items };
+  }
+
+  async replay(workspaceId: string, runId: string, messageIds?: string[]): Promise<{ runId: string }> {
+    const original = await this.runRow(workspaceId, runId);
+    if (original.status !== 'failed' && original.status !== 'dead-lettered') {
+      throw ApiError.conflict(`Run ${runId} is ${original.status}; only failed or dead-lettered runs can be replayed`, undefined, 'RUN_NOT_FAILED');
+    }
+    let messages: TriggerMessage[] = original.input?.messages ?? (await this.store.messagesOf(original.id));
+    if (messageIds?.length) {
+      const wanted = new Set(messageIds);
+      const chosen = messages.filter((m) => wanted.has(String(m.meta.id ?? '')));
+      const missing = messageIds.filter((id) => !chosen.some((m) => m.meta.id === id));
+      if (missing.length) {
+        throw ApiError.unprocessable(`Run ${runId} has no message ${missing.join(', ')}; pick ids from GET /api/v1/runs/${runId} messages[].id`, missing.map((id) => ({ path: 'messageIds', message: `unknown message ${id}` })), 'UNKNOWN_MESSAGE');
+      }
+      messages = chosen;
+    }
+    // A replay runs the flow's current active version (the fix is usually a new version); a
+    // test run replays the draft it ran.
+    const flow = await this.catalog.find(original.flow_id, workspaceId);
+    const version = original.definition ? null : flow?.status === 'active' && flow.activeVersion !== null ? flow.activeVersion : original.flow_version;
+    const newRunId = await this.store.create({
+      flowId: original.flow_id,
+      workspaceId,
+      flowVersion: version,
+      trigger: { ...original.trigger, replayOf: original.id },
+      input: { ...(original.input?.input !== undefined ? { input: original.input.input } : {}), messages },
+      definition: original.definition ?? undefined,
+      replayOf: original.id,
+      replayedMessageIds: messages.map((m) => m.meta.id).filter((id): id is string => typeof id === 'string' && UUID.test(id)),
+    });
+    this.executor.wake();
+    return { runId: newRunId };
+  }
+
+  async resync(workspaceId: string, flowId: string): Promise<{ flowId: string; counts: Record<ResyncGroup, number>; messages: Record<ResyncGroup, Array<Record<string, JsonValue>>> }> {
+    await this.flowOrThrow(workspaceId, flowId);
+    const rows = await this.db.query<{ id: string; external_id: string | null; message_id: string; status: string; run_id: string | null; error: string | null; created_at: Date; run_status: string | null; latest_run: string | null }>(
+      `SELECT m.id, m.external_id, m.message_id, m.status, m.run_id, m.error, m.created_at,
+              coalesce(rp.status, r.status) AS run_status, coalesce(rp.id, r.id) AS latest_run
+       FROM run_messages m
+       LEFT JOIN runs r ON r.id = m.run_id
+       LEFT JOIN LATERAL (SELECT r2.id, r2.status FROM run_message_replays x JOIN runs r2 ON r2.id = x.run_id
+                          WHERE x.message_id = m.id ORDER BY r2.created_at DESC LIMIT 1) rp ON true
+       WHERE m.flow_id = $1 ORDER BY m.created_at, m.position`,
+      [flowId],
+    );
+    const groups: Record<ResyncGroup, Array<Record<string, JsonValue>>> = { succeeded: [], failed: [], unprocessed: [], skipped: [] };
+    for (const row of rows) {
+      let group: ResyncGroup;
+      let reason: string | null = null;
+      if (row.status === 'duplicate') [group, reason] = ['skipped', 'duplicate'];
+      else if (row.status === 'dead-lettered') [group, reason] = ['failed', 'dead-lettered'];
+      else if (row.run_id === null) [group, reason] = ['skipped', 'existing at activation'];
+      else if (row.run_status === 'succeeded') group = 'succeeded';
+      else if (row.run_status === 'filtered') [group, reason] = ['skipped', 'filtered'];
+      else if (row.run_status === 'failed' || row.run_status === 'dead-lettered') group = 'failed';
+      else group = 'unprocessed';
+      groups[group].push({ id: row.id, externalId: row.external_id, messageId: row.message_id, runId: row.latest_run, runStatus: row.run_status, reason, error: row.error, receivedAt: new Date(row.created_at).toISOString() });
+    }
+    return {
+      flowId,
+      counts: { succeeded: groups.succeeded.length, failed: groups.failed.length, unprocessed: groups.unprocessed.length, skipped: groups.skipped.length },
+      messages: groups,
+    };
+  }
+
+  private async messages(row: RunRow): Promise<MessageView[]> {
+    if (row.input?.messages) {
+      return row.input.messages.map((m) => ({ id: typeof m.meta.id === 'string' ? m.meta.id : null, externalId: m.externalId, messageId: typeof m.meta.messageId === 'string' ? m.meta.messageId : null, status: 'accepted', payload: m.payload, labels: (m.meta.labels as JsonValue) ?? null }));
+    }
+    const rows = await this.db.query<{ id: string; external_id: string | null; message_id: string; status: string; payload: JsonValue; labels: JsonValue }>(
+      'SELECT id, external_id, message_id, status, payload, labels FROM run_messages WHERE run_id = $1 ORDER BY position',
+      [row.id],
+    );
+    return rows.map((m) => ({ id: m.id, externalId: m.external_id, messageId: m.message_id, status: m.status, payload: m.payload, labels: m.labels }));
+  }
+}
+
+function triggerLabel(definition: FlowDefinition): string {
+  const t = definition.trigger;
+  return t.type === 'connector' ? `${t.connector} "${t.trigger}"` : `${t.type} "${t.type === 'event' ? t.event : ''}"`;
+}
+
+function parseTime(value: string, name: string): string {
+  const at = new Date(value);
+  if (Number.isNaN(at.getTime())) throw ApiError.badRequest(`${name} must be an ISO date-time like 2026-01-31T12:00:00Z (got "${value}")`, [{ path: name, message: 'invalid date-time' }], 'VALIDATION_FAILED');
+  return at.toISOString();
+}

@@ -1,0 +1,158 @@
+import { randomUUID } from 'node:crypto';
+import type { TriggerManifest } from '@flowport/connector-sdk';
+import type { Logger } from '@nestjs/common';
+import type { LoadedConnector, ConnectorGateway } from '../connectors/connector-gateway';
+import { ExternalIdExpression } from '../delivery/external-id';
+import type { PgRunRecorder } from '../delivery/pg-run-recorder';
+import type { RecordItem } from '../delivery/run-recorder';
+import type { ConnectorTriggerDef } from '../flows/flow-definition';
+import type { RuntimeDb } from '../runtime-db';
+import type { JsonValue } from '../stream-message';
+import { TriggerLeases, TriggerStateStore } from './trigger-state';
+
+export type PoolingDeps = {
+  db: RuntimeDb;
+  gateway: ConnectorGateway;
+  recorder: PgRunRecorder;
+  leases: TriggerLeases;
+  logger: Logger;
+  onRecorded: () => void;
+};
+
+const INITIALIZED = 'initialized';
+const LAST_POLL_AT = 'lastPollAt';
+
+/**
+ * Polls one flow's pooling trigger every interval while this replica holds its lease. Items are
+ * de-duplicated by External ID through the recorder's unique (flow, External ID); on the first
+ * poll the current items are marked seen (no runs) unless the flow sets includeExisting.
+ */
+export class PoolingTrigger {
+  readonly intervalMs: number;
+  private timer: NodeJS.Timeout | undefined;
+  private current: Promise<void> | undefined;
+  private stopped = false;
+  private holding = false;
+  private readonly externalId: ExternalIdExpression;
+  private readonly store: TriggerStateStore;
+  private readonly platform: TriggerStateStore;
+  polls = 0;
+
+  constructor(
+    private readonly deps: PoolingDeps,
+    private readonly flow: { id: string; workspaceId: string },
+    private readonly def: ConnectorTriggerDef,
+    private readonly connector: LoadedConnector,
+    private readonly manifest: TriggerManifest,
+    private readonly account: Record<string, JsonValue> | null,
+  ) {
+    const seconds = def.intervalSeconds ?? manifest.pooling?.intervalSeconds.default ?? 60;
+    this.intervalMs = Math.max(1, seconds) * 1000;
+    this.externalId = new ExternalIdExpression(def.externalId ?? '');
+    this.store = new TriggerStateStore(deps.db, flow.id);
+    // Platform bookkeeping lives beside the connector's keys, out of the connector's reach.
+    this.platform = new TriggerStateStore(deps.db, `${flow.id}:runtime`);
+  }
+
+  /** Lease time: a holder that stops renewing loses the trigger to a peer within about two intervals. */
+  get leaseTtlMs(): number {
+    return Math.round(this.intervalMs * 1.25);
+  }
+
+  start(): void {
+    this.schedule(0);
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    await this.current;
+    if (this.holding) await this.deps.leases.release(this.flow.id).catch(() => undefined);
+    this.holding = false;
+  }
+
+  private schedule(delayMs: number): void {
+    if (this.stopped) return;
+    this.timer = setTimeout(() => {
+      this.current = this.tick().finally(() => {
+        this.current = undefined;
+        // Holders poll every interval; others probe the lease twice as often to take over fast.
+        this.schedule(this.holding ? this.intervalMs : Math.max(250, Math.floor(this.intervalMs / 2)));
+      });
+    }, delayMs);
+  }
+
+  private async tick(): Promise<void> {
+    try {
+      this.holding = await this.deps.leases.acquire(this.flow.id, this.leaseTtlMs);
+      if (!this.holding || this.stopped) return;
+      await this.poll();
+    } catch (error) {
+      this.deps.logger.warn(`Polling flow ${this.flow.id} (${this.connector.name} "${this.def.trigger}") failed: ${(error as Error).message}`);
+    }
+  }
+
+  async poll(): Promise<void> {
+    this.polls++;
+    const lastPollAt = await this.platform.get(LAST_POLL_AT);
+    const startedAt = new Date().toISOString();
+    const { output } = await this.deps.gateway.call({
+      workspaceId: this.flow.workspaceId,
+      connector: this.connector,
+      op: 'trigger.poll',
+      target: this.def.trigger,
+      input: { props: this.def.props ?? {}, account: this.account, lastPollAt: typeof lastPollAt === 'string' ? lastPollAt : null },
+      capabilities: { store: this.store },
+    });
+    const items = Array.isArray((output as { items?: unknown })?.items) ? ((output as { items: JsonValue[] }).items) : [];
+    const records: RecordItem[] = [];
+    for (const item of items) {
+      const itemId = pathValue(item, this.manifest.pooling?.itemIdPath ?? 'id');
+      const message = { id: itemId ?? randomUUID(), body: item, headers: {}, attributes: {}, receivedAt: startedAt };
+      try {
+        if (!this.def.externalId && itemId === null) {
+          throw new Error(`item has no "${this.manifest.pooling?.itemIdPath ?? 'id'}" (the trigger's itemIdPath); set the flow's External ID to an expression over payload`);
+        }
+        const externalId = await this.externalId.evaluate(message, item);
+        records.push({ messageId: message.id, externalId, payload: item });
+      } catch (error) {
+        await this.deps.recorder.recordDeadLetter(this.flow.id, { messageId: message.id, payload: item, error: (error as Error).message, attempts: 1 });
+      }
+    }
+    const initialized = (await this.platform.get(INITIALIZED)) === true;
+    if (!initialized && !this.def.includeExisting) {
+      await this.markSeen(records);
+    } else {
+      const size = Math.max(1, this.def.batchSize ?? 1);
+      for (let i = 0; i < records.length; i += size) {
+        await this.deps.recorder.record(this.flow.id, records.slice(i, i + size), { type: 'pooling', connector: this.connector.name, trigger: this.def.trigger });
+      }
+      if (records.length > 0) this.deps.onRecorded();
+    }
+    if (!initialized) await this.platform.set(INITIALIZED, true);
+    await this.platform.set(LAST_POLL_AT, startedAt);
+  }
+
+  /** Items present at activation: recorded as accepted without a run, so later polls see them as duplicates. */
+  private async markSeen(records: RecordItem[]): Promise<void> {
+    if (records.length === 0) return;
+    await this.deps.db.query(
+      `INSERT INTO run_messages (id, run_id, flow_id, external_id, status, position, payload, labels, message_id)
+       SELECT gen_random_uuid(), NULL, $1, t.external_id, 'accepted', t.ord::int - 1, t.payload::jsonb, '{"seenAtActivation":true}'::jsonb, t.message_id
+       FROM unnest($2::text[], $3::text[], $4::text[]) WITH ORDINALITY AS t(external_id, payload, message_id, ord)
+       ON CONFLICT (flow_id, external_id) WHERE status = 'accepted' DO NOTHING`,
+      [this.flow.id, records.map((r) => r.externalId), records.map((r) => JSON.stringify(r.payload)), records.map((r) => r.messageId)],
+    );
+  }
+}
+
+function pathValue(item: JsonValue, path: string): string | null {
+  let node: unknown = item;
+  for (const part of path.split('.')) {
+    if (node === null || typeof node !== 'object') return null;
+    node = (node as Record<string, unknown>)[part];
+  }
+  if (typeof node === 'string' && node !== '') return node;
+  if (typeof node === 'number' && Number.isFinite(node)) return String(node);
+  return null;
+}

@@ -1,0 +1,221 @@
+import { FlowActivationEvents } from '@flowport/flows';
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy, Optional } from '@nestjs/common';
+import { Cron } from 'croner';
+import { ConnectorGateway } from '../connectors/connector-gateway';
+import { PgRunRecorder } from '../delivery/pg-run-recorder';
+import { StreamDelivery, type MappedMessage } from '../delivery/stream-delivery';
+import type { StreamDriverRegistry } from '../drivers/registry';
+import type { Logger as DriverLogger } from '../drivers/stream-driver';
+import { ExecutorService } from '../executor/executor.service';
+import { FlowCatalog } from '../flows/flow-catalog';
+import type { ActiveFlow, ConnectorTriggerDef } from '../flows/flow-definition';
+import { RUNTIME_DB, RuntimeDb } from '../runtime-db';
+import { RUNTIME_OPTIONS, type RuntimeOptions } from '../runtime-options';
+import type { JsonValue } from '../stream-message';
+import { PoolingTrigger } from './pooling-trigger';
+import { TriggerLeases } from './trigger-state';
+
+export const STREAM_DRIVERS = Symbol('STREAM_DRIVERS');
+export const RUN_RECORDER = Symbol('RUN_RECORDER');
+
+type RunningTrigger = { flowId: string; version: number; kind: string; stop: () => Promise<void>; pooling?: PoolingTrigger; delivery?: StreamDelivery };
+
+/**
+ * Runs the triggers of active flows in this replica: connector stream triggers (a delivery
+ * library driver per flow), pooling triggers (leased, one replica polls each) and schedules
+ * (croner). Manual, webhook and event flows need nothing running. Reacts to flows' activation
+ * events in-process and re-reads the active flows every reconcileIntervalMs (activations made by
+ * other processes, retries of triggers that failed to start).
+ */
+@Injectable()
+export class TriggerManager implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly logger = new Logger('TriggerManager');
+  private readonly running = new Map<string, RunningTrigger>();
+  private readonly failures = new Map<string, string>();
+  private reconciling: Promise<void> = Promise.resolve();
+  private timer: NodeJS.Timeout | undefined;
+  private unsubscribe: Array<() => void> = [];
+  private readonly leases: TriggerLeases;
+  private started = false;
+
+  constructor(
+    @Inject(RUNTIME_OPTIONS) private readonly options: RuntimeOptions,
+    @Inject(RUNTIME_DB) private readonly db: RuntimeDb,
+    @Inject(STREAM_DRIVERS) private readonly drivers: StreamDriverRegistry,
+    @Inject(RUN_RECORDER) private readonly recorder: PgRunRecorder,
+    private readonly catalog: FlowCatalog,
+    private readonly gateway: ConnectorGateway,
+    private readonly executor: ExecutorService,
+    @Optional() private readonly activation?: FlowActivationEvents,
+  ) {
+    this.leases = new TriggerLeases(db, options.replicaId);
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    if (!this.options.triggers) return;
+    this.started = true;
+    if (this.activation) {
+      this.unsubscribe.push(
+        this.activation.on('activated', () => this.reconcile()),
+        this.activation.on('deactivated', async (e) => {
+          await this.stopTrigger(e.flowId);
+          await this.reconcile();
+        }),
+      );
+    }
+    await this.reconcile();
+    this.timer = setInterval(() => void this.reconcile(), this.options.reconcileIntervalMs);
+    this.timer.unref();
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    this.started = false;
+    clearInterval(this.timer);
+    for (const off of this.unsubscribe) off();
+    await this.reconciling;
+    await Promise.allSettled([...this.running.keys()].map((id) => this.stopTrigger(id)));
+  }
+
+  /** What runs here now (for tests and the health view). */
+  status(): Array<{ flowId: string; version: number; kind: string; error?: string }> {
+    return [...this.running.values()].map((t) => ({ flowId: t.flowId, version: t.version, kind: t.kind }));
+  }
+
+  startFailure(flowId: string): string | undefined {
+    return this.failures.get(flowId);
+  }
+
+  pooling(flowId: string): PoolingTrigger | undefined {
+    return this.running.get(flowId)?.pooling;
+  }
+
+  delivery(flowId: string): StreamDelivery | undefined {
+    return this.running.get(flowId)?.delivery;
+  }
+
+  /** Starts triggers of newly active versions and stops those no longer active. Serialized. */
+  reconcile(): Promise<void> {
+    const next = this.reconciling.then(() => this.reconcileNow()).catch((error) => this.logger.error(`Reconciling triggers failed: ${(error as Error).message}`));
+    this.reconciling = next;
+    return next;
+  }
+
+  private async reconcileNow(): Promise<void> {
+    if (!this.started) return;
+    const active = (await this.catalog.active()).filter((f) => f.definition.trigger.type === 'connector' || f.definition.trigger.type === 'schedule');
+    const wanted = new Map(active.map((f) => [f.id, f]));
+    for (const [flowId, trigger] of this.running) {
+      const flow = wanted.get(flowId);
+      if (!flow || flow.version !== trigger.version) await this.stopTrigger(flowId);
+    }
+    for (const flow of active) {
+      if (this.running.has(flow.id)) continue;
+      try {
+        const trigger = await this.startTrigger(flow);
+        if (trigger) this.running.set(flow.id, trigger);
+        this.failures.delete(flow.id);
+      } catch (error) {
+        const message = (error as Error).message;
+        if (this.failures.get(flow.id) !== message) this.logger.error(`Could not start the trigger of flow ${flow.id} version ${flow.version}: ${message}`);
+        this.failures.set(flow.id, message);
+      }
+    }
+  }
+
+  private async stopTrigger(flowId: string): Promise<void> {
+    const trigger = this.running.get(flowId);
+    if (!trigger) return;
+    this.running.delete(flowId);
+    try {
+      // Drivers wait for batches being recorded; runs already queued finish in the executor.
+      await trigger.stop();
+    } catch (error) {
+      this.logger.warn(`Stopping the trigger of flow ${flowId} failed: ${(error as Error).message}`);
+    }
+  }
+
+  private async startTrigger(flow: ActiveFlow): Promise<RunningTrigger | null> {
+    const def = flow.definition.trigger;
+    if (def.type === 'schedule') return this.startSchedule(flow, def);
+    if (def.type !== 'connector') return null;
+    const connector = await this.gateway.load(def.connector, def.version);
+    const manifest = this.gateway.trigger(connector, def.trigger);
+    const account = await this.gateway.accountValues(flow.workspaceId, def.account);
+    if (manifest.kind === 'stream') return this.startStream(flow, def, connector, manifest, account);
+    if (manifest.kind === 'pooling') {
+      const pooling = new PoolingTrigger(
+        { db: this.db, gateway: this.gateway, recorder: this.recorder, leases: this.leases, logger: this.logger, onRecorded: () => this.executor.wake() },
+        flow,
+        def,
+        connector,
+        manifest,
+        account,
+      );
+      pooling.start();
+      return { flowId: flow.id, version: flow.version, kind: 'pooling', pooling, stop: () => pooling.stop() };
+    }
+    throw new Error(`${def.connector} trigger "${def.trigger}" is a ${manifest.kind} trigger; the runtime runs stream and pooling connector triggers`);
+  }
+
+  private async startStream(
+    flow: ActiveFlow,
+    def: ConnectorTriggerDef,
+    connector: Awaited<ReturnType<ConnectorGateway['load']>>,
+    manifest: ReturnType<ConnectorGateway['trigger']>,
+    account: Record<string, JsonValue> | null,
+  ): Promise<RunningTrigger> {
+    const props = def.props ?? {};
+    const driverName = manifest.stream?.driver;
+    if (!driverName) throw new Error(`${def.connector} trigger "${def.trigger}" declares no stream driver; rebuild the connector with a current SDK`);
+    const { output: config } = await this.gateway.call({ workspaceId: flow.workspaceId, connector, op: 'trigger.config', target: def.trigger, input: { props, account } });
+    if (config === null || typeof config !== 'object' || Array.isArray(config)) {
+      throw new Error(`${def.connector} trigger "${def.trigger}": config(ctx) must return the ${driverName} driver settings as an object`);
+    }
+    const mapMessage = manifest.stream?.map
+      ? async (message: unknown): Promise<MappedMessage> =>
+          (await this.gateway.call({ workspaceId: flow.workspaceId, connector, op: 'trigger.map', target: def.trigger, input: { props, account, message: message as JsonValue } })).output as MappedMessage
+      : undefined;
+    const delivery = new StreamDelivery({
+      flowId: flow.id,
+      driver: this.drivers.create(driverName, driverLogger(this.logger)),
+      driverConfig: { ...config, batchSize: def.batchSize, batchWaitMs: def.batchWaitMs ?? 1000 },
+      recorder: this.recorder,
+      externalId: def.externalId,
+      mapMessage: mapMessage ? (message) => mapMessage(plainMessage(message)) : undefined,
+      trigger: { type: 'stream', connector: def.connector, version: def.version, trigger: def.trigger, driver: driverName },
+      maxAttempts: this.options.deliveryMaxAttempts,
+      retryBaseDelayMs: this.options.deliveryRetryBaseDelayMs,
+      onRecorded: () => this.executor.wake(),
+      logger: driverLogger(this.logger),
+    });
+    await delivery.start();
+    return { flowId: flow.id, version: flow.version, kind: 'stream', delivery, stop: () => delivery.stop() };
+  }
+
+  private startSchedule(flow: ActiveFlow, def: { cron?: string; timezone?: string; at?: string }): RunningTrigger {
+    const pattern = def.cron ?? def.at;
+    if (!pattern) throw new Error(`Flow ${flow.id}: a schedule trigger needs cron or at`);
+    const job = new Cron(def.cron ?? new Date(def.at!), { timezone: def.timezone, protect: true, catch: (error) => this.logger.error(`Schedule of flow ${flow.id} failed: ${String(error)}`) }, async () => {
+      // Every replica fires; the External ID (the scheduled second) lets exactly one run start.
+      const at = new Date(Math.floor(Date.now() / 1000) * 1000).toISOString();
+      const result = await this.recorder.record(flow.id, [{ messageId: `schedule:${at}`, externalId: `schedule:${at}`, payload: { scheduledAt: at } }], { type: 'schedule', cron: def.cron ?? null, at: def.at ?? null, timezone: def.timezone ?? null });
+      if (result.runs.length > 0) this.executor.wake();
+    });
+    return { flowId: flow.id, version: flow.version, kind: 'schedule', stop: async () => job.stop() };
+  }
+}
+
+/** Only the contract's fields cross into the sandbox (not the driver's settle functions). */
+function plainMessage(message: { id: string; body: unknown; headers: Record<string, string>; attributes: Record<string, unknown>; receivedAt: string }) {
+  return { id: message.id, body: message.body, headers: message.headers, attributes: message.attributes, receivedAt: message.receivedAt };
+}
+
+function driverLogger(logger: Logger): DriverLogger {
+  const fmt = (message: string, context?: Record<string, unknown>) => (context ? `${message} ${JSON.stringify(context)}` : message);
+  return {
+    debug: (m, c) => logger.debug(fmt(m, c)),
+    info: (m, c) => logger.log(fmt(m, c)),
+    warn: (m, c) => logger.warn(fmt(m, c)),
+    error: (m, c) => logger.error(fmt(m, c)),
+  };
+}

@@ -1,0 +1,132 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import { ApiError } from '@flowport/core';
+import { webhookTokenMatches } from '@flowport/flows';
+import { HttpStatus, Inject, Injectable } from '@nestjs/common';
+import { FlowCatalog } from '../flows/flow-catalog';
+import type { FlowRecord } from '../flows/flow-definition';
+import { RUNTIME_DB, RuntimeDb } from '../runtime-db';
+import { RUNTIME_OPTIONS, type RuntimeOptions } from '../runtime-options';
+import { RunsService } from '../runs/runs.service';
+import type { JsonValue } from '../stream-message';
+import { missingFields, readWebhookBody, type WebhookRequestLike } from './webhook-body';
+
+/** Signed calls older or newer than this are refused, and a signature is accepted once within it. */
+export const SIGNATURE_WINDOW_MS = 5 * 60_000;
+
+/** Computes the X-Flowport-Signature value a sender must send: HMAC-SHA256(token, `${timestamp}.${body}`). */
+export function signWebhook(token: string, timestamp: number, body: string): string {
+  return `sha256=${createHmac('sha256', token).update(`${timestamp}.${body}`, 'utf8').digest('hex')}`;
+}
+
+@Injectable()
+export class WebhooksService {
+  // Fixed window per flow, per replica: enough to stop one caller flooding a flow.
+  private readonly windows = new Map<string, { start: number; count: number }>();
+  private lastCleanup = 0;
+
+  constructor(
+    @Inject(RUNTIME_OPTIONS) private readonly options: RuntimeOptions,
+    @Inject(RUNTIME_DB) private readonly db: RuntimeDb,
+    private readonly catalog: FlowCatalog,
+    private readonly runs: RunsService,
+  ) {}
+
+  async receive(flowId: string, req: WebhookRequestLike & { query?: Record<string, unknown>; method: string }, token: string): Promise<{ runId: string }> {
+    const flow = await this.authenticate(flowId, token);
+    const { version, definition } = await this.runs.activeDefinition(flow);
+    const trigger = definition.trigger;
+    if (trigger.type !== 'webhook') {
+      throw ApiError.conflict(`Flow "${flow.name}" starts from its ${trigger.type} trigger, not a webhook; change its trigger to Webhook to call it here`, undefined, 'FLOW_TRIGGER_NOT_WEBHOOK');
+    }
+    this.rateLimit(flow);
+    const { body, raw, contentType } = await readWebhookBody(req, this.options.webhookMaxBytes);
+    if (trigger.signing?.enabled) await this.verifySignature(flow, token, req.headers, raw);
+    const missing = missingFields(body, trigger.requiredFields ?? []);
+    if (missing.length > 0) {
+      throw ApiError.unprocessable(
+        `Webhook body is missing required field${missing.length > 1 ? 's' : ''} ${missing.join(', ')}`,
+        missing.map((path) => ({ path, message: 'is required' })),
+        'MISSING_FIELDS',
+      );
+    }
+    const query: Record<string, JsonValue> = {};
+    for (const [k, v] of Object.entries(req.query ?? {})) query[k] = typeof v === 'string' ? v : JSON.stringify(v);
+    const runId = await this.runs.queue(flow, version, { type: 'webhook' }, body, { contentType, query });
+    return { runId };
+  }
+
+  async status(flowId: string, runId: string, token: string) {
+    const flow = await this.authenticate(flowId, token);
+    const row = await this.runs.runRow(flow.workspaceId, runId).catch(() => null);
+    if (!row || row.flow_id !== flow.id) throw ApiError.notFound(`Run ${runId} is not a run of flow ${flowId}`, 'RUN_NOT_FOUND');
+    const detail = await this.runs.detail(row);
+    return {
+      runId: detail.id,
+      status: detail.status,
+      startedAt: detail.startedAt,
+      finishedAt: detail.finishedAt,
+      durationMs: detail.durationMs,
+      error: detail.error,
+      trigger: detail.trigger,
+      steps: detail.steps.map((s) => ({ order: s.order, name: s.name, type: s.type, status: s.status, startedAt: s.startedAt, durationMs: s.durationMs, output: s.output, error: s.error })),
+    };
+  }
+
+  private async authenticate(flowId: string, token: string): Promise<FlowRecord> {
+    const flow = await this.catalog.find(flowId);
+    if (!flow) throw ApiError.notFound(`Flow ${flowId} does not exist; check the webhook URL`, 'FLOW_NOT_FOUND');
+    if (!flow.webhookTokenHash) {
+      if (flow.status !== 'active') throw ApiError.conflict(`Flow "${flow.name}" is ${flow.status === 'draft' ? 'a draft' : flow.status}: publish and activate it before calling its webhook`, undefined, 'FLOW_NOT_ACTIVE');
+      throw ApiError.unauthorized(`Flow "${flow.name}" has no webhook token; create one (rotate the webhook token) and send it`);
+    }
+    if (!webhookTokenMatches(token, flow.webhookTokenHash)) throw ApiError.unauthorized('Webhook token is not valid for this flow');
+    return flow;
+  }
+
+  private rateLimit(flow: FlowRecord): void {
+    const { limit, windowMs } = this.options.webhookRateLimit;
+    const now = Date.now();
+    let window = this.windows.get(flow.id);
+    if (!window || now - window.start >= windowMs) {
+      window = { start: now, count: 0 };
+      this.windows.set(flow.id, window);
+      if (this.windows.size > 10_000) {
+        for (const [id, w] of this.windows) if (now - w.start >= windowMs) this.windows.delete(id);
+      }
+    }
+    window.count++;
+    if (window.count > limit) {
+      const retry = Math.ceil((window.start + windowMs - now) / 1000);
+      throw new ApiError(HttpStatus.TOO_MANY_REQUESTS, 'RATE_LIMITED', `Flow "${flow.name}" accepts ${limit} webhook calls per ${windowMs / 1000} s; retry in ${retry} s`);
+    }
+  }
+
+  private async verifySignature(flow: FlowRecord, token: string, headers: Record<string, string | string[] | undefined>, raw: string): Promise<void> {
+    const timestampHeader = headers['x-flowport-timestamp'];
+    const signatureHeader = headers['x-flowport-signature'];
+    if (typeof timestampHeader !== 'string' || typeof signatureHeader !== 'string') {
+      throw ApiError.unauthorized(`Flow "${flow.name}" requires signed calls: send X-Flowport-Timestamp (unix seconds) and X-Flowport-Signature (sha256=<hex HMAC-SHA256 of "<timestamp>.<body>" keyed with the flow token>)`);
+    }
+    const timestamp = Number(timestampHeader);
+    if (!Number.isInteger(timestamp) || Math.abs(Date.now() - timestamp * 1000) > SIGNATURE_WINDOW_MS) {
+      throw ApiError.unauthorized('X-Flowport-Timestamp is outside the 5-minute window; sign each call with the current time');
+    }
+    const expected = Buffer.from(signWebhook(token, timestamp, raw), 'utf8');
+    const given = Buffer.from(signatureHeader.trim(), 'utf8');
+    if (expected.length !== given.length || !timingSafeEqual(expected, given)) {
+      throw ApiError.unauthorized('X-Flowport-Signature does not match the body: sign "<timestamp>.<exact body>" with HMAC-SHA256 keyed with the flow token');
+    }
+    await this.forgetOldSignatures();
+    const rows = await this.db.query(
+      'INSERT INTO webhook_signatures (flow_id, signature) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING flow_id',
+      [flow.id, signatureHeader.trim()],
+    );
+    if (rows.length === 0) throw ApiError.unauthorized('This signed call was already received (replay); send a new call with a fresh timestamp');
+  }
+
+  private async forgetOldSignatures(): Promise<void> {
+    if (Date.now() - this.lastCleanup < 60_000) return;
+    this.lastCleanup = Date.now();
+    await this.db.query(`DELETE FROM webhook_signatures WHERE seen_at < now() - interval '10 minutes'`);
+  }
+}
