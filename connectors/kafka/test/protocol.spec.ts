@@ -1,6 +1,6 @@
 // Wire-level behaviour of the test broker that kafkajs cannot be made to exercise on purpose:
 // framing, pipelining, version negotiation, batch validation, long-polling and group timeouts.
-import { Reader, Writer } from '../testing/codec';
+import { Reader, Writer, crc32c } from '../testing/codec';
 import { ErrorCode, TestBroker, startTestBroker } from '../testing';
 import {
   ApiKey,
@@ -41,6 +41,28 @@ beforeAll(async () => {
 afterAll(async () => {
   for (const c of clients) c.close();
   await broker.close();
+});
+
+describe('codec', () => {
+  test('computes CRC-32C (Castagnoli), not zlib CRC-32', () => {
+    expect(crc32c(Buffer.from('123456789'))).toBe(0xe3069283);
+    expect(crc32c(Buffer.alloc(0))).toBe(0);
+  });
+
+  test('round-trips zig-zag varints, including varlong timestamps', () => {
+    const values = [0, -1, 1, 63, -64, 64, 300, -300, 2 ** 31, -(2 ** 31) - 1, 1_795_659_000_000, -1_795_659_000_000];
+    const w = new Writer();
+    for (const v of values) w.varint(v);
+    const bytes = w.toBuffer();
+    expect(bytes.subarray(0, 4)).toEqual(Buffer.from([0x00, 0x01, 0x02, 0x7e]));
+    const r = new Reader(bytes);
+    expect(values.map(() => r.varint())).toEqual(values);
+    expect(r.remaining()).toBe(0);
+  });
+
+  test('refuses to read past the end of a frame', () => {
+    expect(() => new Reader(Buffer.from([0x00, 0x05, 0x61])).string()).toThrow(/truncated/);
+  });
 });
 
 describe('framing', () => {
