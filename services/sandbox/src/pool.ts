@@ -118,6 +118,7 @@ export class SandboxPool {
   private readonly counters = { recycled: 0, evicted: 0, created: 0, calls: 0, failures: 0, timeouts: 0 };
 
   constructor(options: SandboxPoolOptions = {}) {
+    requireNoNodeSnapshot();
     this.memoryLimitMb = positive('memoryLimitMb', options.memoryLimitMb ?? 128, 8);
     this.timeoutMs = positive('timeoutMs', options.timeoutMs ?? 30_000, 1);
     this.maxIsolatesPerBundle = positive('maxIsolatesPerBundle', options.maxIsolatesPerBundle ?? 4, 1);
@@ -583,6 +584,16 @@ export class SandboxPool {
         throw new SandboxError('SandboxCapabilityError', `unknown host capability ${kind}`);
     }
   }
+}
+
+/**
+ * isolated-vm on Node 20+ needs `--no-node-snapshot`; without it isolates can crash the process
+ * at random points later, so the pool refuses to start instead.
+ */
+function requireNoNodeSnapshot(): void {
+  const flag = '--no-node-snapshot';
+  if (process.execArgv.includes(flag) || (process.env.NODE_OPTIONS ?? '').split(/\s+/).includes(flag)) return;
+  throw new Error(`@flowport/sandbox needs Node started with ${flag} (an isolated-vm requirement on Node 20+): run \`node ${flag} ...\` or set NODE_OPTIONS=${flag}`);
 }
 
 function requireStore(caps: CallCapabilities) {

@@ -24,6 +24,19 @@ const ATTACKS = {
   requireModule: `async () => require('child_process').execSync('id').toString()`,
   dynamicImport: `async () => (await import('node:child_process')).execSync('id').toString()`,
   globals: `async () => Object.getOwnPropertyNames(globalThis)`,
+  ctxShape: `async (input, ctx) => {
+    const seen = [];
+    const walk = (value, path) => {
+      if (typeof value === 'function') {
+        seen.push([path, 'function', Object.getPrototypeOf(value) === Function.prototype || Object.getPrototypeOf(value) === Object.getPrototypeOf(async () => {}), Object.getOwnPropertyNames(value).sort().join(',')]);
+      } else if (value && typeof value === 'object') {
+        seen.push([path, 'object', Object.getPrototypeOf(value) === Object.prototype, Object.isFrozen(value)]);
+        for (const key of Reflect.ownKeys(value)) walk(value[key], path + '.' + String(key));
+      } else seen.push([path, typeof value]);
+    };
+    walk(ctx, 'ctx');
+    return seen;
+  }`,
 
   // vm2 CVE-2022-36067: Error.prepareStackTrace receiving CallSites whose getThis/getFunction
   // leak objects of the frames beneath, including the host's.
@@ -181,6 +194,20 @@ describe('sandbox escape attempts', () => {
       expect(extra).toEqual([]);
       for (const hostOnly of ['process', 'require', 'module', 'Buffer', 'ivm', '$0', '$1', 'setTimeout', 'fetch']) expect(names).not.toContain(hostOnly);
     });
+  });
+
+  it('hands the guest a frozen ctx of plain guest-realm functions only', async () => {
+    const result = await attack('ctxShape');
+    if (!result.ok) throw new Error(result.error.message);
+    const entries = result.output as Array<[string, string, boolean, unknown]>;
+    expect(entries.map((e) => e[0]).sort()).toEqual(
+      ['ctx', 'ctx.http', 'ctx.http.fetch', 'ctx.log', 'ctx.log.debug', 'ctx.log.error', 'ctx.log.info', 'ctx.log.warn', 'ctx.store', 'ctx.store.delete', 'ctx.store.get', 'ctx.store.set'].sort(),
+    );
+    for (const [path, kind, guestRealm, detail] of entries) {
+      expect([path, guestRealm]).toEqual([path, true]);
+      if (kind === 'object') expect([path, detail]).toEqual([path, true]);
+      if (kind === 'function') expect([path, detail]).toEqual([path, 'length,name']);
+    }
   });
 
   it('Error.prepareStackTrace CallSites expose no host frame or object (vm2 CVE-2022-36067)', async () => {

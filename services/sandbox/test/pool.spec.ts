@@ -218,6 +218,34 @@ describe('SandboxPool', () => {
     }
   });
 
+  it('runs calls inline on the host thread when asked, with the same deadline', async () => {
+    const inline = new SandboxPool({ inlineExecution: true, timeoutMs: 500, maxIsolatesPerBundle: 1 });
+    const looping = bundleOf({ spin: `async () => { for (;;) {} }`, echo: `async (input) => input` });
+    try {
+      expect(await inline.call({ bundle: connector, op: 'action.run', target: 'echo', input: [1, 'a'] })).toMatchObject({ ok: true, output: { echo: [1, 'a'] } });
+      expect(await inline.call({ bundle: connector, op: 'action.run', target: 'store', input: { at: 'x' }, capabilities: { store: new MemoryStore() } })).toMatchObject({ ok: true, output: { after: { at: 'x' } } });
+      const started = Date.now();
+      expect(await inline.call({ bundle: looping, op: 'action.run', target: 'spin', input: {} })).toMatchObject({ ok: false, error: { name: 'SandboxTimeoutError' } });
+      expect(Date.now() - started).toBeLessThan(2000);
+      expect(await inline.call({ bundle: looping, op: 'action.run', target: 'echo', input: 7 })).toMatchObject({ ok: true, output: 7 });
+    } finally {
+      await inline.close();
+    }
+  });
+
+  it('refuses to start without --no-node-snapshot and says how to fix it', () => {
+    const { execArgv } = process;
+    const nodeOptions = process.env.NODE_OPTIONS;
+    try {
+      process.execArgv = execArgv.filter((a) => a !== '--no-node-snapshot');
+      process.env.NODE_OPTIONS = '--max-old-space-size=512';
+      expect(() => new SandboxPool()).toThrow(/needs Node started with --no-node-snapshot .*NODE_OPTIONS=--no-node-snapshot/);
+    } finally {
+      process.execArgv = execArgv;
+      process.env.NODE_OPTIONS = nodeOptions;
+    }
+  });
+
   it('answers calls after close() with SandboxClosedError', async () => {
     await pool.close();
     expect(await run(pool, 'echo')).toMatchObject({ ok: false, error: { name: 'SandboxClosedError' } });
