@@ -6,5 +6,6 @@
 export * from './guest';
 export { validateManifest, manifestSchema, MANIFEST_SCHEMA_PATH } from './validate';
 export type { ManifestProblem, ManifestValidation } from './validate';
+export { integrityOf } from './integrity';
 export { createLocalContext, MemoryStore } from './local-context';
 export type { LocalContextOptions } from './local-context';

@@ -1,4 +1,13 @@
-import { defineAccount, defineTrigger, Property, propsSchema, EXTERNAL_ID_DESCRIPTION, SDK_VERSION } from '../src';
+import {
+  createLocalContext,
+  defineAccount,
+  defineTrigger,
+  fetchClientCredentialsToken,
+  Property,
+  propsSchema,
+  EXTERNAL_ID_DESCRIPTION,
+  SDK_VERSION,
+} from '../src';
 import connector, { apiKey, awsAccount } from './fixtures/example-connector';
 
 describe('Property builders -> JSON Schema', () => {
@@ -123,6 +132,27 @@ describe('accounts', () => {
     expect(oauth.manifest).toMatchObject({ secretFields: ['clientSecret'], oauth2: { tokenUrl: 'https://id.example.com/token', scope: null } });
     expect(oauth.manifest.props.properties.tokenUrl.default).toBe('https://id.example.com/token');
     expect(none.manifest.props).toEqual({ type: 'object', properties: {}, required: [], additionalProperties: false });
+  });
+
+  it('fetchClientCredentialsToken posts the client credentials form through ctx.http', async () => {
+    const seen: { url: string; body?: string; headers?: Record<string, string> }[] = [];
+    const ctx = createLocalContext({
+      fetch: async (url, init) => {
+        seen.push({ url, body: init?.body, headers: init?.headers });
+        const ok = init?.body?.includes('client_secret=s%26cret');
+        return { status: ok ? 200 : 401, headers: {}, body: ok ? JSON.stringify({ access_token: 'tok-1', expires_in: 3600 }) : 'denied' };
+      },
+    });
+    const account = { clientId: 'app', clientSecret: 's&cret', tokenUrl: 'https://id.example.com/token', scope: 'read write' };
+    await expect(fetchClientCredentialsToken(ctx.http, account)).resolves.toBe('tok-1');
+    expect(seen[0]).toEqual({
+      url: 'https://id.example.com/token',
+      body: 'grant_type=client_credentials&client_id=app&client_secret=s%26cret&scope=read%20write',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
+    });
+    await expect(fetchClientCredentialsToken(ctx.http, { ...account, clientSecret: 'x' })).rejects.toThrow(
+      'OAuth2 token request to https://id.example.com/token failed with HTTP 401: denied',
+    );
   });
 
   it('checks account values and applies defaults', () => {

@@ -3,7 +3,6 @@
  * `globalThis.__flowport__`, its manifest (read by evaluating the bundle in an empty node:vm
  * context) and its SRI integrity.
  */
-import { createHash } from 'node:crypto';
 import { existsSync, realpathSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { builtinModules } from 'node:module';
@@ -11,6 +10,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { createContext, runInContext } from 'node:vm';
 import { build, type Message, type Plugin } from 'esbuild';
 import type { ConnectorManifest, GuestExports } from '../types';
+import { integrityOf } from '../integrity';
 import { validateManifest } from '../validate';
 import { CliError, EXIT_FAILURE, EXIT_USAGE } from './io';
 
@@ -28,9 +28,7 @@ export const BUNDLE_FILE = 'connector.js';
 export const MANIFEST_FILE = 'manifest.json';
 export const INTEGRITY_FILE = 'integrity.txt';
 
-export function integrityOf(code: string): string {
-  return `sha256-${createHash('sha256').update(code, 'utf8').digest('base64')}`;
-}
+export { integrityOf };
 
 const NODE_BUILTINS = new Set(builtinModules.flatMap((m) => [m, m.replace(/^node:/, '')]));
 
