@@ -31,10 +31,13 @@ import {
 export const sqsDriverConfigSchema = batchingConfigSchema.extend({
   queueUrl: z
     .string({ error: 'queueUrl is required: the Queue URL, e.g. https://sqs.eu-west-1.amazonaws.com/123456789012/orders' })
-    .url({ error: (i) => `queueUrl must be a URL (got ${JSON.stringify(i.input)})` }),
+    .refine((v) => URL.canParse(v), { error: (i) => `queueUrl must be a URL (got ${JSON.stringify(i.input)})` }),
   region: z.string().min(1).default('us-east-1'),
   /** For SQS-compatible servers (ElasticMQ, fauxqs, LocalStack); unset = AWS. */
-  endpoint: z.string().url({ error: (i) => `endpoint must be a URL (got ${JSON.stringify(i.input)})` }).optional(),
+  endpoint: z
+    .string()
+    .refine((v) => URL.canParse(v), { error: (i) => `endpoint must be a URL (got ${JSON.stringify(i.input)})` })
+    .optional(),
   credentials: z
     .object({
       accessKeyId: z.string({ error: 'credentials.accessKeyId is required' }).min(1),
@@ -56,7 +59,10 @@ export const sqsDriverConfigSchema = batchingConfigSchema.extend({
     .max(43_200, { error: (i) => `visibilityTimeoutSeconds must be between 2 and 43200 (got ${String(i.input)})` })
     .default(30),
   /** Dead-letter destination; unset = the queue's redrive policy target. */
-  deadLetterQueueUrl: z.string().url({ error: (i) => `deadLetterQueueUrl must be a URL (got ${JSON.stringify(i.input)})` }).optional(),
+  deadLetterQueueUrl: z
+    .string()
+    .refine((v) => URL.canParse(v), { error: (i) => `deadLetterQueueUrl must be a URL (got ${JSON.stringify(i.input)})` })
+    .optional(),
 });
 
 export type SqsDriverConfig = z.input<typeof sqsDriverConfigSchema>;
