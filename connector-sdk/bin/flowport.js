@@ -11,6 +11,11 @@ try {
   }
   throw err;
 }
+// `flowport ... | head` closes the pipe early; that is not an error worth a stack trace.
+process.stdout.on('error', (err) => {
+  if (err && err.code === 'EPIPE') process.exit(process.exitCode || 0);
+  throw err;
+});
 cli.main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;
