@@ -1,0 +1,168 @@
+import type { TestApp } from '@flowport/core';
+import { Client } from 'pg';
+import { Api, createRuntimeApp, waitUntil } from './support/platform';
+
+describe('manual, event and test runs; filter, code, retries and replay', () => {
+  let t: TestApp;
+  let api: Api;
+
+  beforeAll(async () => {
+    t = await createRuntimeApp();
+    api = new Api(t);
+  }, 60_000);
+  afterAll(() => t?.close());
+
+  it('runs a manual flow: map and code steps see the input and earlier outputs, every step is recorded', async () => {
+    const flow = await api.createFlow({
+      name: 'manual totals',
+      trigger: { type: 'manual' },
+      steps: [
+        { name: 'total', type: 'map', expression: '$sum(trigger.input.items.price)' },
+        { name: 'label', type: 'code', code: 'log.info("labelling"); return { text: "total " + input.steps.total, count: input.trigger.messages.length };' },
+      ],
+    });
+    const started = await api.post(`/api/v1/flows/${flow.id}/runs`, { input: { items: [{ price: 3 }, { price: 4.5 }] } }).expect(202);
+    const run = await api.waitForRun(started.body.runId);
+    expect(run.status).toBe('succeeded');
+    expect(run.trigger).toEqual({ type: 'manual' });
+    expect(run.steps.map((s) => [s.order, s.name, s.type, s.status, s.output])).toEqual([
+      [1, 'total', 'map', 'succeeded', 7.5],
+      [2, 'label', 'code', 'succeeded', { text: 'total 7.5', count: 1 }],
+    ]);
+    for (const step of run.steps) expect(step.durationMs).toEqual(expect.any(Number));
+    const logs = await api.get(`/api/v1/runs/${run.id}/logs`).expect(200);
+    expect(logs.body.items).toEqual([expect.objectContaining({ step: 'label', order: 2, level: 'info', message: 'labelling' })]);
+  });
+
+  it('ends a run as filtered when a filter step gives false, and skips the steps after it', async () => {
+    const flow = await api.createFlow({
+      name: 'big orders only',
+      trigger: { type: 'manual' },
+      steps: [
+        { name: 'big', type: 'filter', condition: 'trigger.input.amount > 100' },
+        { name: 'after', type: 'map', expression: '"reached"' },
+      ],
+    });
+    const small = await api.waitForRun((await api.post(`/api/v1/flows/${flow.id}/runs`, { input: { amount: 5 } }).expect(202)).body.runId);
+    expect(small.status).toBe('filtered');
+    expect(small.steps.map((s) => [s.name, s.status, s.output])).toEqual([['big', 'filtered', false]]);
+    const big = await api.waitForRun((await api.post(`/api/v1/flows/${flow.id}/runs`, { input: { amount: 500 } }).expect(202)).body.runId);
+    expect(big.status).toBe('succeeded');
+    expect(big.steps.map((s) => [s.name, s.status, s.output])).toEqual([
+      ['big', 'succeeded', true],
+      ['after', 'succeeded', 'reached'],
+    ]);
+  });
+
+  it('retries a failing step with back-off, fails the run, and a replay after the fix succeeds', async () => {
+    const steps = (code: string) => [
+      { name: 'prepare', type: 'map', expression: '{ "id": trigger.input.id }' },
+      { name: 'charge', type: 'code', code, retry: { attempts: 3, backoffMs: 50 } },
+    ];
+    const flow = await api.createFlow({ name: 'charging', trigger: { type: 'manual' }, steps: steps('throw new Error("card declined for " + input.steps.prepare.id);') });
+    const started = Date.now();
+    const failed = await api.waitForRun((await api.post(`/api/v1/flows/${flow.id}/runs`, { input: { id: 'o-1' } }).expect(202)).body.runId);
+    expect(failed.status).toBe('failed');
+    // Back-off 50 ms then 100 ms between the three attempts.
+    expect(Date.now() - started).toBeGreaterThanOrEqual(150);
+    expect(failed.steps[1]).toMatchObject({ name: 'charge', status: 'failed', attempts: 3 });
+    expect(failed.steps[1].error).toContain('card declined for o-1');
+    expect(failed.error).toMatch(/^Step "charge" failed after 3 attempt\(s\): .*card declined for o-1/);
+    const logs = await api.get(`/api/v1/runs/${failed.id}/logs`).expect(200);
+    expect(logs.body.items.map((l: { level: string }) => l.level)).toEqual(['warn', 'warn', 'error']);
+
+    // A succeeded run cannot be replayed.
+    const ok = await api.createFlow({ name: 'fine', trigger: { type: 'manual' }, steps: [{ name: 'x', type: 'map', expression: '1' }] });
+    const okRun = await api.waitForRun((await api.post(`/api/v1/flows/${ok.id}/runs`, {}).expect(202)).body.runId);
+    const refused = await api.post(`/api/v1/runs/${okRun.id}/replay`).expect(409);
+    expect(refused.body.error.message).toBe(`Run ${okRun.id} is succeeded; only failed or dead-lettered runs can be replayed`);
+
+    // Fix the flow (new version), then replay: the replay runs the active version on the same input.
+    await api.put(`/api/v1/flows/${flow.id}`, { name: 'charging', trigger: { type: 'manual' }, steps: steps('return { charged: input.steps.prepare.id };') }).expect(200);
+    await api.post(`/api/v1/flows/${flow.id}/publish`).expect(201);
+    await api.post(`/api/v1/flows/${flow.id}/activate`).expect(200);
+    const replay = await api.post(`/api/v1/runs/${failed.id}/replay`).expect(202);
+    const replayed = await api.waitForRun(replay.body.runId);
+    expect(replayed).toMatchObject({ status: 'succeeded', replayOf: failed.id });
+    expect(replayed.steps.map((s) => s.output)).toEqual([{ id: 'o-1' }, { charged: 'o-1' }]);
+  });
+
+  it('starts every active flow listening to a custom event, and only those', async () => {
+    const a = await api.createFlow({ name: 'on signup A', trigger: { type: 'event', event: 'user.signup' }, steps: [{ name: 'who', type: 'map', expression: 'trigger.input.email' }] });
+    const b = await api.createFlow({ name: 'on signup B', trigger: { type: 'event', event: 'user.signup' }, steps: [{ name: 'domain', type: 'map', expression: '$substringAfter(trigger.messages[0].payload.email, "@")' }] });
+    await api.createFlow({ name: 'on signup inactive', trigger: { type: 'event', event: 'user.signup' }, steps: [{ name: 'x', type: 'map', expression: '1' }] }, { activate: false });
+    await api.createFlow({ name: 'on other', trigger: { type: 'event', event: 'user.left' }, steps: [{ name: 'x', type: 'map', expression: '1' }] });
+    const res = await api.post('/api/v1/events/user.signup', { payload: { email: 'ann@example.com' } }).expect(202);
+    expect(res.body.runIds).toHaveLength(2);
+    const runs = await Promise.all(res.body.runIds.map((id: string) => api.waitForRun(id)));
+    const byFlow = new Map(runs.map((r) => [r.flowId, r]));
+    expect(byFlow.get(a.id)).toMatchObject({ status: 'succeeded', trigger: { type: 'event', event: 'user.signup' } });
+    expect(byFlow.get(a.id)!.steps[0].output).toBe('ann@example.com');
+    expect(byFlow.get(b.id)!.steps[0].output).toBe('example.com');
+    const none = await api.post('/api/v1/events/nobody.listens', { payload: {} }).expect(202);
+    expect(none.body.runIds).toEqual([]);
+    const missing = await api.post('/api/v1/events/user.signup', {}).expect(400);
+    expect(missing.body.error.message).toContain('payload is required');
+
+    // Event flows are started by their event, not by hand.
+    const manual = await api.post(`/api/v1/flows/${a.id}/runs`, { input: {} }).expect(409);
+    expect(manual.body.error.message).toContain(`POST /api/v1/flows/${a.id}/test`);
+  });
+
+  it('lists runs newest first, filtered and paginated, and never shows another workspace\'s runs', async () => {
+    const flow = await api.createFlow({ name: 'listed', trigger: { type: 'manual' }, steps: [{ name: 'x', type: 'map', expression: 'trigger.input.n' }] });
+    const ids: string[] = [];
+    for (let n = 0; n < 3; n++) ids.push((await api.post(`/api/v1/flows/${flow.id}/runs`, { input: { n } }).expect(202)).body.runId);
+    await Promise.all(ids.map((id) => api.waitForRun(id)));
+    const page1 = await api.get(`/api/v1/runs?flowId=${flow.id}&limit=2`).expect(200);
+    expect(page1.body.items.map((r: { id: string }) => r.id)).toEqual([ids[2], ids[1]]);
+    const page2 = await api.get(`/api/v1/runs?flowId=${flow.id}&limit=2&cursor=${page1.body.nextCursor}`).expect(200);
+    expect(page2.body).toEqual({ items: [expect.objectContaining({ id: ids[0], status: 'succeeded' })], nextCursor: null });
+    const failedOnly = await api.get(`/api/v1/runs?flowId=${flow.id}&status=failed`).expect(200);
+    expect(failedOnly.body.items).toEqual([]);
+    const future = await api.get(`/api/v1/runs?flowId=${flow.id}&from=2999-01-01T00:00:00Z`).expect(200);
+    expect(future.body.items).toEqual([]);
+
+    const other = await api.post('/api/v1/workspaces', { name: 'Other' }).expect(201);
+    const otherApi = new Api(t, other.body.key.key);
+    const theirs = await otherApi.get(`/api/v1/runs?flowId=${flow.id}`).expect(200);
+    expect(theirs.body.items).toEqual([]);
+    await otherApi.get(`/api/v1/runs/${ids[0]}`).expect(404);
+  });
+
+  it('takes up a run whose replica died mid-run without re-running its completed steps', async () => {
+    const flow = await api.createFlow({
+      name: 'resumable',
+      trigger: { type: 'manual' },
+      steps: [
+        { name: 'first', type: 'map', expression: '"first output"' },
+        { name: 'second', type: 'map', expression: 'steps.first & " then second"' },
+      ],
+    });
+    const db = t.db;
+    // What a replica killed after step 1 leaves behind: a running run with an expired claim.
+    const runId = '00000000-0000-4000-8000-000000000001';
+    const version = (await api.get(`/api/v1/flows/${flow.id}`).expect(200)).body.activeVersion as number;
+    const client = new Client({ connectionString: db.url });
+    await client.connect();
+    try {
+      await client.query(
+        `INSERT INTO runs (id, flow_id, workspace_id, flow_version, status, trigger, input, claimed_by, claim_expires_at, started_at, claims)
+         VALUES ($1, $2, $3, $4, 'running', '{"type":"manual"}', '{"input":null,"messages":[]}', 'dead-replica', now() - interval '1 second', now(), 1)`,
+        [runId, flow.id, t.workspaceId, version],
+      );
+      await client.query(
+        `INSERT INTO run_steps (run_id, position, name, type, status, output, attempts, finished_at, duration_ms)
+         VALUES ($1, 0, 'first', 'map', 'succeeded', '"recorded before the crash"', 1, now(), 1)`,
+        [runId],
+      );
+    } finally {
+      await client.end();
+    }
+    const run = await waitUntil('the abandoned run to finish', async () => {
+      const res = await api.get(`/api/v1/runs/${runId}`).expect(200);
+      return res.body.status === 'succeeded' ? res.body : undefined;
+    });
+    expect(run.steps.map((s: { output: unknown }) => s.output)).toEqual(['recorded before the crash', 'recorded before the crash then second']);
+  });
+});
