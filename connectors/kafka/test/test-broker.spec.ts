@@ -373,6 +373,48 @@ describe('a consumer group through joins, leaves and restarts', () => {
   });
 });
 
+describe('a consumer that stops heartbeating', () => {
+  test('loses its partition after the session timeout and its uncommitted message is redelivered', async () => {
+    const topic = 'stall-topic';
+    const groupId = 'stall-group';
+    broker.createTopic(topic, 1);
+    const producer = await connectedProducer();
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let stalled = false;
+
+    // kafkajs heartbeats only between batches, so a handler stuck on the gate goes silent.
+    const stuck = newConsumer(groupId, { sessionTimeout: 1000 });
+    await stuck.connect();
+    await stuck.subscribe({ topics: [topic], fromBeginning: true });
+    await stuck.run({
+      autoCommit: false,
+      eachBatch: async () => {
+        stalled = true;
+        await gate;
+        throw new Error('the stalled handler never finishes its batch');
+      },
+    });
+    await producer.send({ topic, messages: [{ key: 'stall', value: 'handled twice' }] });
+    await waitFor(() => stalled, 'the first consumer to stall');
+
+    const rescued: Received[] = [];
+    const assigned = new Map<string, number[]>();
+    const rescuer = newConsumer(groupId);
+    await collect('rescuer', rescuer, topic, true, rescued, assigned);
+    await waitFor(() => rescued.length >= 1, 'the redelivery');
+
+    const group = broker.group(groupId);
+    expect(group.members.map((m) => m.memberId)).toHaveLength(1);
+    expect(assigned.get('rescuer')).toEqual([0]);
+    expect(rescued.map((r) => [r.key, r.offset])).toEqual([['stall', '0']]);
+    await waitFor(() => broker.committedOffset(groupId, topic, 0) === 1, 'the rescuer to commit');
+    release();
+  });
+});
+
 describe('offset reset and fan-out', () => {
   test('fromBeginning reads history while latest only sees new messages', async () => {
     const topic = 'positions-topic';
