@@ -100,6 +100,7 @@ export class SandboxPool {
   private readonly memoryLimitMb: number;
   private readonly timeoutMs: number;
   private readonly maxIsolatesPerBundle: number;
+  private readonly maxIsolates: number;
   private readonly idleTtlMs: number;
   private readonly logLimitBytes: number;
   private readonly outputLimitBytes: number;
@@ -121,6 +122,7 @@ export class SandboxPool {
     requireNoNodeSnapshot();
     this.memoryLimitMb = positive('memoryLimitMb', options.memoryLimitMb ?? 128, 8);
     this.timeoutMs = positive('timeoutMs', options.timeoutMs ?? 30_000, 1);
+    this.maxIsolates = positive('maxIsolates', options.maxIsolates ?? 256, 1);
     this.maxIsolatesPerBundle = positive('maxIsolatesPerBundle', options.maxIsolatesPerBundle ?? 4, 1);
     this.idleTtlMs = positive('idleTtlMs', options.idleTtlMs ?? 300_000, 1);
     this.logLimitBytes = positive('logLimitBytes', options.logLimitBytes ?? 64 * 1024, 256);
@@ -262,6 +264,7 @@ export class SandboxPool {
   }
 
   private async spawn(group: Group): Promise<Worker> {
+    this.makeRoom();
     group.creating++;
     try {
       const worker = await this.createWorker(group, true);
@@ -311,6 +314,23 @@ export class SandboxPool {
         this.bundles.delete(group.integrity);
       }
     }
+  }
+
+  /** At maxIsolates, the least recently used idle isolate (of any bundle) makes way. */
+  private makeRoom(): void {
+    let alive = 0;
+    let oldest: Worker | null = null;
+    for (const group of this.groups.values()) {
+      alive += group.workers.size + group.creating;
+      for (const worker of group.idle) if (!oldest || worker.lastUsed < oldest.lastUsed) oldest = worker;
+    }
+    if (alive < this.maxIsolates || !oldest) return;
+    const group = oldest.group!;
+    group.idle = group.idle.filter((w) => w !== oldest);
+    group.workers.delete(oldest);
+    this.dispose(oldest);
+    this.counters.evicted++;
+    this.pump(group);
   }
 
   private evictIdle(): void {

@@ -72,6 +72,11 @@ export interface SandboxPoolOptions {
   timeoutMs?: number;
   /** Warm isolates kept per bundle and partition; more concurrent calls wait. Default 4. */
   maxIsolatesPerBundle?: number;
+  /**
+   * Soft cap on isolates across all bundles and partitions: at the cap, the least recently used
+   * idle isolate is disposed before a new one starts (busy ones are never taken). Default 256.
+   */
+  maxIsolates?: number;
   /** An isolate unused this long is disposed. Default 300000 (5 min). */
   idleTtlMs?: number;
   /** Log bytes kept per call; beyond it a marker line ends the log. Default 65536. */
@@ -117,7 +122,7 @@ export interface SandboxPoolStats {
   queued: number;
   /** Isolates retired after an overrun, a crash, a memory-limit hit, rewritten built-ins or host calls left running. */
   recycled: number;
-  /** Isolates disposed because they stayed idle longer than idleTtlMs. */
+  /** Idle isolates disposed after idleTtlMs or to stay under maxIsolates. */
   evicted: number;
   /** Isolates created since the pool started. */
   created: number;

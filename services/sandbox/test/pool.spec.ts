@@ -246,6 +246,20 @@ describe('SandboxPool', () => {
     }
   });
 
+  it('keeps the total number of isolates at maxIsolates by retiring the least recently used idle one', async () => {
+    const capped = new SandboxPool({ maxIsolates: 2 });
+    try {
+      for (const partition of ['a', 'b', 'a', 'c']) {
+        expect(await capped.call({ bundle: connector, op: 'action.run', target: 'counter', input: {}, partition })).toMatchObject({ ok: true });
+      }
+      expect(capped.stats()).toMatchObject({ isolates: 2, evicted: 1, created: 3 });
+      // 'a' was used more recently than 'b', so 'b' made way and 'a' kept its module state.
+      expect(await capped.call({ bundle: connector, op: 'action.run', target: 'counter', input: {}, partition: 'a' })).toMatchObject({ ok: true, output: 3 });
+    } finally {
+      await capped.close();
+    }
+  });
+
   it('answers calls after close() with SandboxClosedError', async () => {
     await pool.close();
     expect(await run(pool, 'echo')).toMatchObject({ ok: false, error: { name: 'SandboxClosedError' } });
