@@ -9,7 +9,7 @@ export type WebhookRequestLike = NodeJS.ReadableStream & {
   readableEnded?: boolean;
 };
 
-const xml = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '@', parseTagValue: true, trimValues: true });
+const xml = new XMLParser({ ignoreDeclaration: true, ignorePiTags: true, ignoreAttributes: false, attributeNamePrefix: '@', parseTagValue: true, trimValues: true });
 
 /**
  * The webhook body as JSON plus the exact text used for signatures. JSON bodies arrive parsed by
