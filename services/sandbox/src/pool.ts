@@ -274,9 +274,14 @@ export class SandboxPool {
       }
       worker.busy = true;
       group.workers.add(worker);
-      return worker;
-    } finally {
       group.creating--;
+      return worker;
+    } catch (err) {
+      group.creating--;
+      // Calls queued behind a bundle that fails to load must each get their own attempt (and
+      // error) instead of waiting for a release that never comes.
+      this.pump(group);
+      throw err;
     }
   }
 

@@ -205,6 +205,18 @@ describe('SandboxPool', () => {
     }
   });
 
+  it('fails every queued call of a bundle that cannot load, instead of leaving them waiting', async () => {
+    const single = new SandboxPool({ maxIsolatesPerBundle: 1 });
+    const code = `throw new Error('broken at load');`;
+    try {
+      const results = await Promise.all([1, 2, 3].map(() => single.call({ bundle: { code, integrity: integrityOf(code) }, op: 'action.run', target: 'x', input: {} })));
+      for (const r of results) expect(r).toMatchObject({ ok: false, error: { name: 'BundleLoadError', message: expect.stringContaining('Error: broken at load') } });
+      expect(single.stats()).toMatchObject({ isolates: 0, queued: 0 });
+    } finally {
+      await single.close();
+    }
+  });
+
   it('disposes isolates that stay idle longer than idleTtlMs', async () => {
     const shortLived = new SandboxPool({ idleTtlMs: 50 });
     try {
