@@ -1,6 +1,7 @@
 import { ApiError, decodeCursor, encodeCursor, type Page } from '@flowport/core';
 import { Inject, Injectable } from '@nestjs/common';
 import { ConnectorGateway } from '../connectors/connector-gateway';
+import { ExternalIdExpression } from '../delivery/external-id';
 import { ExecutorService } from '../executor/executor.service';
 import { FlowCatalog } from '../flows/flow-catalog';
 import type { FlowDefinition, FlowRecord } from '../flows/flow-definition';
@@ -76,7 +77,15 @@ export class RunsService {
         throw ApiError.unprocessable(`Trigger "${trigger.trigger}" of ${trigger.connector}@${trigger.version} has no sample data; send { "input": ... } to test with your own`, undefined, 'NO_SAMPLE_DATA');
       } else payloads = Array.isArray(sample) ? (sample as JsonValue[]) : [sample as JsonValue];
     } else payloads = [input ?? null];
-    const messages: TriggerMessage[] = payloads.map((payload, i) => ({ payload, externalId: null, meta: { test: true, position: i } }));
+    const externalId = trigger.type === 'connector' && trigger.externalId ? new ExternalIdExpression(trigger.externalId) : null;
+    const messages: TriggerMessage[] = await Promise.all(
+      payloads.map(async (payload, i) => {
+        const id = `test-${i + 1}`;
+        // The External ID the real trigger would give, so a test shows it too; null when it does not evaluate.
+        const label = externalId ? await externalId.evaluate({ id, body: payload, headers: {}, attributes: {}, receivedAt: new Date().toISOString() }, payload).catch(() => null) : null;
+        return { payload, externalId: label, meta: { test: true, messageId: id } };
+      }),
+    );
     const runId = await this.store.create({
       flowId: flow.id,
       workspaceId: flow.workspaceId,

@@ -1,0 +1,143 @@
+import { randomBytes } from 'node:crypto';
+import type { TestApp } from '@flowport/core';
+import * as amqp from 'amqplib';
+import { TriggerManager } from '../src';
+import { Api, buildOrdersConnector, createRuntimeApp, waitUntil, type RunDetail } from './support/platform';
+
+const AMQP_URL = process.env.FLOWPORT_TEST_AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
+
+describe('end to end: a published connector\'s stream trigger (amqp) feeding a flow', () => {
+  let t: TestApp;
+  let api: Api;
+  let connection: amqp.ChannelModel;
+  let channel: amqp.ConfirmChannel;
+  let accountId: string;
+  const queues: string[] = [];
+
+  const publish = async (queue: string, bodies: object[]) => {
+    for (const body of bodies) channel.sendToQueue(queue, Buffer.from(JSON.stringify(body)), { contentType: 'application/json', persistent: true });
+    await channel.waitForConfirms();
+  };
+  const newQueue = async () => {
+    const queue = `flowport-runtime-${randomBytes(5).toString('hex')}`;
+    await channel.assertQueue(queue, { durable: true });
+    queues.push(queue);
+    return queue;
+  };
+  const streamFlow = (name: string, queue: string) => ({
+    name,
+    trigger: { type: 'connector', connector: 'orders-queue', version: '1.0.0', trigger: 'order-events', account: accountId, props: { queue }, batchSize: 5, externalId: 'payload.orderId', batchWaitMs: 300 },
+    steps: [
+      {
+        name: 'record',
+        type: 'action',
+        connector: 'orders-queue',
+        version: '1.0.0',
+        action: 'record-order',
+        account: accountId,
+        inputs: { orderIds: '{{ [trigger.messages.externalId] }}', note: 'batch of {{ $count(trigger.messages) }}' },
+      },
+      { name: 'summary', type: 'map', expression: '{ "count": $count(trigger.messages), "total": $sum(trigger.messages.payload.amount) }' },
+    ],
+  });
+
+  beforeAll(async () => {
+    const [app, built] = await Promise.all([createRuntimeApp(), buildOrdersConnector('orders-queue')]);
+    t = app;
+    api = new Api(t);
+    accountId = await api.setUpConnector(built, { host: '127.0.0.1', username: 'guest', password: 'guest', port: 5672 });
+    connection = await amqp.connect(AMQP_URL);
+    channel = await connection.createConfirmChannel();
+  }, 120_000);
+  afterAll(async () => {
+    await t?.close();
+    for (const queue of queues) await channel?.deleteQueue(queue).catch(() => undefined);
+    await connection?.close();
+  });
+
+  it('records 12 messages (2 repeating an order id) as 10 messages in runs of at most 5, 2 duplicates, every step output visible', async () => {
+    const queue = await newQueue();
+    const flow = await api.createFlow(streamFlow('orders from rabbit', queue));
+    expect(t.app.get(TriggerManager).status()).toContainEqual({ flowId: flow.id, version: 1, kind: 'stream' });
+
+    const ids = ['o-1', 'o-2', 'o-3', 'o-4', 'o-5', 'o-3', 'o-6', 'o-7', 'o-8', 'o-9', 'o-7', 'o-10'];
+    await publish(queue, ids.map((orderId, i) => ({ orderId, amount: i + 1 })));
+
+    const runs = await waitUntil('10 recorded messages in finished runs', async () => {
+      const res = await api.get(`/api/v1/runs?flowId=${flow.id}&limit=100`).expect(200);
+      const items = res.body.items as Array<{ id: string; status: string; messageCount: number }>;
+      const count = items.reduce((n, r) => n + r.messageCount, 0);
+      return count === 10 && items.every((r) => r.status === 'succeeded') ? items : undefined;
+    });
+    expect(runs.length).toBeGreaterThanOrEqual(2);
+    for (const run of runs) expect(run.messageCount).toBeLessThanOrEqual(5);
+
+    const details: RunDetail[] = await Promise.all(runs.map(async (r) => (await api.get(`/api/v1/runs/${r.id}`).expect(200)).body));
+    const recorded = details.flatMap((d) => d.messages.map((m) => m.externalId)).sort();
+    expect(recorded).toEqual(['o-1', 'o-10', 'o-2', 'o-3', 'o-4', 'o-5', 'o-6', 'o-7', 'o-8', 'o-9']);
+    for (const run of details) {
+      expect(run.trigger).toMatchObject({ type: 'stream', connector: 'orders-queue', trigger: 'order-events', driver: 'amqp' });
+      const externalIds = run.messages.map((m) => m.externalId);
+      expect(run.steps).toEqual([
+        expect.objectContaining({
+          order: 1,
+          name: 'record',
+          type: 'action',
+          status: 'succeeded',
+          output: { recorded: externalIds, note: `batch of ${externalIds.length}`, brokerHost: '127.0.0.1' },
+        }),
+        expect.objectContaining({
+          order: 2,
+          name: 'summary',
+          status: 'succeeded',
+          output: { count: externalIds.length, total: run.messages.reduce((n, m) => n + (m.payload as { amount: number }).amount, 0) },
+        }),
+      ]);
+    }
+
+    // The first occurrence of a repeated id runs; its repeat is a duplicate.
+    const resync = await api.get(`/api/v1/flows/${flow.id}/resync`).expect(200);
+    expect(resync.body.counts).toEqual({ succeeded: 10, failed: 0, unprocessed: 0, skipped: 2 });
+    expect(resync.body.messages.skipped.map((m: { externalId: string; reason: string }) => [m.externalId, m.reason]).sort()).toEqual([
+      ['o-3', 'duplicate'],
+      ['o-7', 'duplicate'],
+    ]);
+
+    const search = await api.get(`/api/v1/runs?externalId=o-7`).expect(200);
+    expect(search.body.items).toHaveLength(1);
+    const found = details.find((d) => d.id === search.body.items[0].id)!;
+    expect(found.messages.map((m) => m.externalId)).toContain('o-7');
+
+    // Every message was acked once recorded.
+    await waitUntil('the queue to be drained', async () => (await channel.checkQueue(queue)).messageCount === 0);
+    const logs = await api.get(`/api/v1/runs/${runs[0].id}/logs`).expect(200);
+    expect(logs.body.items[0]).toMatchObject({ step: 'record', level: 'info', message: expect.stringContaining('recording') });
+  });
+
+  it('refuses a manual run of a stream flow (409) but test-runs it on the trigger\'s sample data', async () => {
+    const queue = await newQueue();
+    const flow = await api.createFlow(streamFlow('orders sample', queue));
+    const refused = await api.post(`/api/v1/flows/${flow.id}/runs`, { input: {} }).expect(409);
+    expect(refused.body.error.code).toBe('FLOW_TRIGGER_NOT_MANUAL');
+    const test = await api.post(`/api/v1/flows/${flow.id}/test`, {}).expect(202);
+    const run = await api.waitForRun(test.body.runId);
+    expect(run.status).toBe('succeeded');
+    expect(run.steps.map((s) => s.output)).toEqual([
+      { recorded: ['sample-1'], note: 'batch of 1', brokerHost: '127.0.0.1' },
+      { count: 1, total: 10 },
+    ]);
+  });
+
+  it('stops consuming when the flow is deactivated; messages then stay in the queue', async () => {
+    const queue = await newQueue();
+    const flow = await api.createFlow(streamFlow('orders stopped', queue));
+    await publish(queue, [{ orderId: 'before', amount: 1 }]);
+    await waitUntil('the first message to run', async () => (await api.get(`/api/v1/runs?flowId=${flow.id}&status=succeeded`).expect(200)).body.items.length === 1);
+    await api.post(`/api/v1/flows/${flow.id}/deactivate`).expect(200);
+    expect(t.app.get(TriggerManager).status().map((s) => s.flowId)).not.toContain(flow.id);
+    await publish(queue, [{ orderId: 'after', amount: 2 }]);
+    await new Promise((r) => setTimeout(r, 800));
+    expect((await channel.checkQueue(queue)).messageCount).toBe(1);
+    expect((await api.get(`/api/v1/runs?flowId=${flow.id}`).expect(200)).body.items).toHaveLength(1);
+  });
+});
