@@ -53,6 +53,20 @@ try {
   await page.setViewportSize({ width: 1280, height: 720 });
   await page.screenshot({ path: `${out}flow-designer.png` });
   console.log('saved flow-designer.png');
+
+  await page.setViewportSize({ width: 1280, height: 900 });
+  await page.getByRole('link', { name: 'Store' }).click();
+  await page.getByRole('link', { name: 'Amazon SQS' }).first().click();
+  await page.locator('[data-trigger="listen-queue"]').waitFor();
+  await page.screenshot({ path: `${out}connector-page.png` });
+  console.log('saved connector-page.png');
+
+  await page.getByRole('link', { name: 'Add account' }).click();
+  await page.locator('#account-accessKeyId').fill('AKIA');
+  await page.getByRole('button', { name: 'Create account' }).click();
+  await page.locator('#account-region-error').waitFor();
+  await page.screenshot({ path: `${out}account-create.png` });
+  console.log('saved account-create.png');
 } finally {
   await browser.close();
   server.close();

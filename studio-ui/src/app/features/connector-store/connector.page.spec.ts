@@ -94,6 +94,7 @@ describe('ConnectorPage', () => {
     await fixture.whenStable();
     expect(button('Use this version')!.disabled).toBe(true);
     const picker = el.querySelector<HTMLSelectElement>('#version-picker')!;
+    expect(picker.value).toBe('1.2.0'); // the installed version, not the first option
     picker.value = '1.3.0';
     picker.dispatchEvent(new Event('change'));
     http.expectOne('/api/v1/registry/connectors/amazon-sqs/versions/1.3.0').flush(sqsVersion('1.3.0'));

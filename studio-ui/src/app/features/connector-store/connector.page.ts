@@ -1,5 +1,5 @@
 import { DatePipe } from '@angular/common';
-import { ChangeDetectionStrategy, Component, effect, inject, input } from '@angular/core';
+import { ChangeDetectionStrategy, Component, effect, inject, input, untracked } from '@angular/core';
 import { RouterLink } from '@angular/router';
 import { JsonSchema } from '../../core/api/models';
 import { humanize } from '../../shared/json-schema-form/schema-form';
@@ -31,7 +31,11 @@ export class ConnectorPage {
   readonly name = input.required<string>();
 
   constructor() {
-    effect(() => void this.store.load(this.name()));
+    // Reload when the route parameter changes; the store's own signals must not re-trigger the load.
+    effect(() => {
+      const name = this.name();
+      untracked(() => void this.store.load(name));
+    });
   }
 
   protected propRows(schema: JsonSchema | undefined): PropRow[] {

@@ -147,11 +147,11 @@ describe('CreateFlowPage (wizard)', () => {
   it('selects the account created in the detour when coming back', async () => {
     await toStep3WithSqs([]);
     fixture.destroy();
-    await start('acc_1');
-    http.expectOne((r) => r.url === '/api/v1/accounts').flush(page([prodAccount]));
+    await start('acc_2');
+    http.expectOne((r) => r.url === '/api/v1/accounts').flush(page([prodAccount, { ...prodAccount, id: 'acc_2', name: 'Staging AWS' }]));
     await settle(fixture);
     expect(currentStep()).toBe('configure');
-    expect(q<HTMLSelectElement>('#flow-account')!.value).toBe('acc_1');
+    expect(q<HTMLSelectElement>('#flow-account')!.value).toBe('acc_2');
     expect(TestBed.inject(CreateFlowStore).name()).toBe('Sync new orders');
   });
 

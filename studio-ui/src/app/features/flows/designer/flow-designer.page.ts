@@ -1,4 +1,4 @@
-import { ChangeDetectionStrategy, Component, computed, effect, inject, input } from '@angular/core';
+import { ChangeDetectionStrategy, Component, computed, effect, inject, input, untracked } from '@angular/core';
 import { RouterLink } from '@angular/router';
 import { ConnectorFlowTrigger } from '../../../core/api/models';
 import { humanize } from '../../../shared/json-schema-form/schema-form';
@@ -45,6 +45,9 @@ export class FlowDesignerPage {
   });
 
   constructor() {
-    effect(() => void this.store.load(this.id()));
+    effect(() => {
+      const id = this.id();
+      untracked(() => void this.store.load(id));
+    });
   }
 }
