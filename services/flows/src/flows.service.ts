@@ -127,14 +127,18 @@ export class FlowsService implements InstallUsageChecker {
   /** PATCH: only the fields given change; `trigger` and `steps` are replaced as a whole. */
   async update(workspaceId: string, id: string, input: Partial<FlowInput>): Promise<WithToken<FlowDetail>> {
     const flow = await this.find(workspaceId, id);
-    const validated = await this.validator.validate(workspaceId, {
-      trigger: input.trigger === undefined ? flow.draft.trigger : input.trigger,
-      steps: input.steps === undefined ? flow.draft.steps : input.steps,
-    });
-    const token = !flow.webhookTokenHash && this.needsWebhook(validated.definition.trigger, validated.connectorTriggerKind) ? generateWebhookToken() : null;
+    let token: { token: string; hash: string } | null = null;
+    // Renaming must work even when the draft no longer fits the installs; it is checked again on publish.
+    if (input.trigger !== undefined || input.steps !== undefined) {
+      const validated = await this.validator.validate(workspaceId, {
+        trigger: input.trigger === undefined ? flow.draft.trigger : input.trigger,
+        steps: input.steps === undefined ? flow.draft.steps : input.steps,
+      });
+      token = !flow.webhookTokenHash && this.needsWebhook(validated.definition.trigger, validated.connectorTriggerKind) ? generateWebhookToken() : null;
+      flow.draft = validated.definition;
+    }
     flow.name = input.name ?? flow.name;
     flow.description = input.description ?? flow.description;
-    flow.draft = validated.definition;
     if (token) flow.webhookTokenHash = token.hash;
     flow.updatedAt = new Date();
     await this.unique(flow.name, () => this.dataSource.getRepository(FlowEntity).save(flow));

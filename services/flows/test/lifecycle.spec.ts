@@ -122,8 +122,12 @@ describe('flow versions and activation', () => {
       { path: 'trigger.account', message: `account ${w.accountId} does not exist in this workspace` },
       { path: 'steps[0].account', message: `account ${w.accountId} does not exist in this workspace` },
     ]);
+    // A rename does not re-check the draft; publishing does.
+    await as(api().patch(`/api/v1/flows/${flow.id}`)).send({ name: 'Drifted' }).expect(200);
     const publish = await as(api().post(`/api/v1/flows/${flow.id}/publish`)).expect(400);
-    expect(publish.body.error.message).toMatch(/^The draft of flow 'Drifting' is invalid: trigger.account: account .* does not exist in this workspace/);
+    expect(publish.body.error.message).toMatch(/^The draft of flow 'Drifted' is invalid: trigger.account: account .* does not exist in this workspace/);
+    const edit = await as(api().patch(`/api/v1/flows/${flow.id}`)).send({ steps: [] }).expect(400);
+    expect(edit.body.error.details).toEqual([{ path: 'trigger.account', message: `account ${w.accountId} does not exist in this workspace` }]);
     expect(activated).toEqual([]);
   });
 
