@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import { promisify } from 'node:util';
 import { linkSdk, SDK_ROOT, tempDir } from './cli-helpers';
 
@@ -53,13 +53,16 @@ describe('the flowport bin after a build', () => {
     const init = await flowport(['connector', 'init', 'bin-demo'], tmp.dir);
     expect(init.code).toBe(0);
     const dir = join(tmp.dir, 'bin-demo');
-    linkSdk(dir);
+    // The private copy has the published layout (dist, no src), so the bundle uses dist/guest.js.
+    linkSdk(dir, pkg);
 
     const build = await flowport(['connector', 'build'], dir);
     expect(build.stderr).toBe('');
     expect(build.code).toBe(0);
     expect(build.stdout).toMatch(/Built bin-demo@0\.1\.0/);
-    expect(existsSync(join(dir, 'dist', 'connector.js'))).toBe(true);
+    const bundle = readFileSync(join(dir, 'dist', 'connector.js'), 'utf8');
+    expect(bundle).toContain(`// ${relative(dir, join(pkg, 'dist', 'guest.js'))}`);
+    expect(bundle).not.toContain('src/guest.ts');
 
     expect((await flowport(['connector', 'validate'], dir)).code).toBe(0);
     writeFileSync(join(dir, 'dist', 'integrity.txt'), 'sha256-stale');

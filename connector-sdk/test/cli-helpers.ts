@@ -34,9 +34,9 @@ export function tempDir(prefix: string): { dir: string; cleanup(): void } {
 }
 
 /** What `npm install` would do for the SDK dependency, without network: link this checkout. */
-export function linkSdk(connectorDir: string): void {
+export function linkSdk(connectorDir: string, sdkDir = SDK_ROOT): void {
   mkdirSync(join(connectorDir, 'node_modules', '@flowport'), { recursive: true });
-  symlinkSync(SDK_ROOT, join(connectorDir, 'node_modules', '@flowport', 'connector-sdk'), 'dir');
+  symlinkSync(sdkDir, join(connectorDir, 'node_modules', '@flowport', 'connector-sdk'), 'dir');
 }
 
 /** Scaffolds a connector named `name` inside `parent` with the SDK linked. */
