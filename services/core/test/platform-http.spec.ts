@@ -1,6 +1,9 @@
 import { Body, Controller, Get, Module, Post } from '@nestjs/common';
 import { Type } from 'class-transformer';
 import { IsInt, IsString, Max, ValidateNested } from 'class-validator';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import request from 'supertest';
 import { ApiError, createTestApp, CurrentWorkspace, Roles, TestApp } from '../src';
 
@@ -43,10 +46,24 @@ class ProbeModule {}
 
 describe('platform HTTP foundation', () => {
   let t: TestApp;
+  const studio = fs.mkdtempSync(path.join(os.tmpdir(), 'flowport-studio-'));
   beforeAll(async () => {
-    t = await createTestApp({ imports: [ProbeModule], label: 'core_http', env: { FLOWPORT_MAX_BUNDLE_BYTES: '2048' } });
+    fs.writeFileSync(path.join(studio, 'index.html'), '<html>studio</html>');
+    fs.writeFileSync(path.join(studio, 'main.js'), 'console.log(1)');
+    t = await createTestApp({ imports: [ProbeModule], label: 'core_http', env: { FLOWPORT_MAX_BUNDLE_BYTES: '2048', FLOWPORT_STUDIO_DIR: studio } });
   });
-  afterAll(() => t?.close());
+  afterAll(async () => {
+    await t?.close();
+    fs.rmSync(studio, { recursive: true, force: true });
+  });
+
+  it('serves the studio with history-API fallback, never over API routes', async () => {
+    expect((await request(t.server).get('/').expect(200)).text).toBe('<html>studio</html>');
+    expect((await request(t.server).get('/flows/42/runs').set('Accept', 'text/html').expect(200)).text).toBe('<html>studio</html>');
+    expect((await request(t.server).get('/main.js').expect(200)).text).toBe('console.log(1)');
+    await request(t.server).get('/missing.js').expect(404);
+    await request(t.server).get('/api/v1/me').set('Accept', 'text/html').expect(401);
+  });
   const auth = (key: string) => ({ Authorization: `Bearer ${key}` });
 
   it('GET /health answers without a key', async () => {
