@@ -2,6 +2,9 @@ import type { TestApp } from '@flowport/core';
 import { Client } from 'pg';
 import { Api, createRuntimeApp, waitUntil } from './support/platform';
 
+// Runs go through the real executor and brokers; the repository-wide default is 5 s.
+jest.setTimeout(30_000);
+
 describe('manual, event and test runs; filter, code, retries and replay', () => {
   let t: TestApp;
   let api: Api;

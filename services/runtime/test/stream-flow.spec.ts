@@ -6,6 +6,9 @@ import { Api, buildOrdersConnector, createRuntimeApp, waitUntil, type RunDetail 
 
 const AMQP_URL = process.env.FLOWPORT_TEST_AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
 
+// Runs go through the real executor and brokers; the repository-wide default is 5 s.
+jest.setTimeout(30_000);
+
 describe('end to end: a published connector\'s stream trigger (amqp) feeding a flow', () => {
   let t: TestApp;
   let api: Api;

@@ -3,6 +3,9 @@ import request from 'supertest';
 import { signWebhook } from '../src';
 import { Api, createRuntimeApp } from './support/platform';
 
+// Runs go through the real executor and brokers; the repository-wide default is 5 s.
+jest.setTimeout(30_000);
+
 describe('webhook trigger: POST /hooks/{flowId} and the run status endpoint', () => {
   let t: TestApp;
   let api: Api;

@@ -3,7 +3,8 @@ import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
-import { createTestApp, type TestApp } from '@flowport/core';
+import { createPlatformApp, createTestApp, coreMigrations, type TestApp } from '@flowport/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
 import { FlowsModule, flowsMigrations } from '@flowport/flows';
 import { RegistryModule, registryMigrations } from '@flowport/registry';
 import { StoreModule, storeMigrations } from '@flowport/store';
@@ -48,6 +49,21 @@ export function createRuntimeApp(runtime: RuntimeModuleOptions = {}, env: Record
     label: 'runtime',
     env,
   });
+}
+
+/** A second runtime replica on the same database as `t` (another process, in production). */
+export async function createReplica(t: TestApp, runtime: RuntimeModuleOptions = {}): Promise<NestExpressApplication> {
+  const app = await createPlatformApp({
+    config: t.config,
+    databaseUrl: t.db.url,
+    secretBox: t.secretBox,
+    migrations: [...coreMigrations, ...registryMigrations, ...storeMigrations, ...flowsMigrations, ...runtimeMigrations],
+    imports: [RegistryModule.forRoot(), StoreModule, FlowsModule, RuntimeModule.forRoot({ pollIntervalMs: 100, reconcileIntervalMs: 300, ...runtime })],
+    poolSize: 4,
+    logger: ['error', 'fatal'],
+  });
+  await app.init();
+  return app;
 }
 
 /** API helpers bound to one app and key. */
