@@ -66,8 +66,12 @@ describe('flow definitions: create and validate', () => {
   });
 
   it('creates manual, schedule, webhook and event flows', async () => {
-    const manual = await create({ name: 'By hand', trigger: { type: 'manual', inputSchema: { type: 'object', properties: { id: { type: 'string' } }, required: ['id'] } } }).expect(201);
+    const inputSchema = { $id: 'https://example.com/order-input', type: 'object', properties: { id: { type: 'string' } }, required: ['id'] };
+    const manual = await create({ name: 'By hand', trigger: { type: 'manual', inputSchema } }).expect(201);
     expect(manual.body.trigger).toEqual({ type: 'manual', label: 'manual' });
+    expect(manual.body.draft.trigger.inputSchema).toEqual(inputSchema);
+    // The same schema (same $id) in a second flow is fine.
+    await create({ name: 'By hand too', trigger: { type: 'manual', inputSchema } }).expect(201);
 
     const cron = await create({ name: 'Weekdays', trigger: { type: 'schedule', cron: '0 9 * * 1-5', timezone: 'Europe/Paris' } }).expect(201);
     expect(cron.body.trigger.label).toBe('cron "0 9 * * 1-5" (Europe/Paris)');

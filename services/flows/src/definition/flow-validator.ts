@@ -31,6 +31,8 @@ import {
 
 const ajv = new Ajv2020({ allErrors: true, strict: false });
 (addFormats as unknown as (a: Ajv2020) => void)(ajv);
+// The SDK marks secret props with format "password": a UI hint, not something to check.
+ajv.addFormat('password', true);
 // Manifests are immutable per connector version, so validators are kept per schema text.
 const validators = new Map<string, ValidateFunction>();
 
@@ -446,8 +448,9 @@ function ajvMessage(e: ErrorObject): string {
 function schemaProblem(schema: unknown): string | null {
   if (!isObj(schema)) return `must be a JSON Schema object (got ${show(schema)})`;
   try {
+    // Checked against the meta-schema only: compiling a user's schema would generate code on
+    // the host and would register its $id in the shared instance.
     if (!ajv.validateSchema(schema)) return `is not a valid JSON Schema (draft 2020-12): ${ajv.errorsText(ajv.errors, { dataVar: 'inputSchema' })}`;
-    ajv.compile(schema);
     return null;
   } catch (err) {
     return `is not a valid JSON Schema (draft 2020-12): ${(err as Error).message}`;
