@@ -177,22 +177,42 @@ export type WebhookRequest = {
   rawBody: string;
 };
 
-/** Stream driver settings produced by `trigger.config`; the runtime's drivers read these. */
+/**
+ * Stream driver settings produced by `trigger.config`, as the runtime's drivers accept them
+ * (services/runtime/src/drivers). Batch Size and the batching settings are added by the
+ * runtime from the flow, so connectors do not return them.
+ */
 export interface AmqpDriverConfig {
+  /** amqp:// or amqps:// address, credentials and vhost included. */
   url: string;
   queue: string;
-  /** Declare the queue (durable) before consuming; default false (queue must exist). */
+  /** Declare the queue (durable) when it does not exist; false = it must already exist. Default true. */
   assertQueue?: boolean;
-  prefetch?: number;
+  /** Bind the queue to this exchange. */
+  exchange?: string;
+  exchangeType?: 'direct' | 'topic' | 'fanout' | 'headers';
+  /** Default "#". */
+  routingKey?: string;
+  /** Default `<queue>.dlq`. */
+  deadLetterQueue?: string;
+  reconnect?: { initialDelayMs?: number; maxDelayMs?: number; initialMaxRetries?: number };
+  connectionName?: string;
 }
 export interface SqsDriverConfig {
   queueUrl: string;
-  region: string;
+  /** Default us-east-1. */
+  region?: string;
+  /** For SQS-compatible servers; unset = AWS. */
   endpoint?: string;
   credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
+  /** 0-20, default 20. */
   waitTimeSeconds?: number;
+  /** 2-43200, default 30. */
   visibilityTimeoutSeconds?: number;
+  /** Unset = the queue's redrive policy target. */
+  deadLetterQueueUrl?: string;
 }
+/** Not yet run by the runtime (no Kafka driver there yet): the shape a Kafka driver will read. */
 export interface KafkaDriverConfig {
   brokers: string[];
   topic: string;

@@ -120,7 +120,7 @@ export default defineConnector({
     defineTrigger({
       kind: 'stream', name: 'consume', displayName: 'Consume', driver: 'amqp',
       props: { queue: Property.ShortText({ displayName: 'Queue', required: true }) },
-      config: (ctx) => ({ url: 'amqp://127.0.0.1:5672', queue: ctx.props.queue, prefetch: ctx.props.batchSize }),
+      config: (ctx) => ({ url: 'amqp://127.0.0.1:5672', queue: ctx.props.queue, connectionName: 'batch-' + ctx.props.batchSize }),
       map: (message) => ({ payload: { order: message.body }, labels: { id: message.id } }),
     }),
     defineTrigger({
@@ -141,7 +141,7 @@ export default defineConnector({
     const result = await run(['connector', 'test', 'trigger', 'consume', '--props', 'props.json', '--message', 'message.json'], dir);
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
-    expect(result.stdout).toContain('trigger.config output:\n' + JSON.stringify({ url: 'amqp://127.0.0.1:5672', queue: 'orders', prefetch: 20 }, null, 2));
+    expect(result.stdout).toContain('trigger.config output:\n' + JSON.stringify({ url: 'amqp://127.0.0.1:5672', queue: 'orders', connectionName: 'batch-20' }, null, 2));
     expect(result.stdout).toContain('trigger.map output:\n' + JSON.stringify({ payload: { order: { total: 5 } }, labels: { id: 'm-9' } }, null, 2));
   });
 

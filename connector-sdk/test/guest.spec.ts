@@ -46,7 +46,7 @@ describe('stream trigger defaults', () => {
           displayName: 'Consume',
           driver: 'amqp',
           props: { queue: Property.ShortText({ displayName: 'Queue', required: true }) },
-          config: (ctx) => ({ url: 'amqp://127.0.0.1', queue: ctx.props.queue, prefetch: ctx.props.batchSize }),
+          config: (ctx) => ({ url: 'amqp://127.0.0.1', queue: ctx.props.queue, routingKey: `orders.${ctx.props.batchSize}` }),
         }),
       ],
     });
@@ -57,7 +57,7 @@ describe('stream trigger defaults', () => {
     expect(await connector.invoke({ op: 'trigger.config', target: 'consume', input: { props: { queue: 'q', batchSize: 50 } } }, ctx)).toEqual({
       url: 'amqp://127.0.0.1',
       queue: 'q',
-      prefetch: 50,
+      routingKey: 'orders.50',
     });
   });
 
