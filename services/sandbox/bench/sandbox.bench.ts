@@ -77,8 +77,8 @@ async function main(): Promise<void> {
   // pool's standby isolate is ready; the same is measured again without a standby.
   const small = bundle();
   const big = largeBundle();
-  async function coldStarts(standbyIsolate: boolean, b: ConnectorBundle): Promise<{ p50: number; p99: number; first: number }> {
-    const coldPool = new SandboxPool({ timeoutMs: 10_000, standbyIsolate });
+  async function coldStarts(standbyIsolate: boolean, b: ConnectorBundle, inlineExecution = false): Promise<{ p50: number; p99: number; first: number }> {
+    const coldPool = new SandboxPool({ timeoutMs: 10_000, standbyIsolate, inlineExecution });
     const samples = new Float64Array(COLD_STARTS + 1);
     for (let i = 0; i <= COLD_STARTS; i++) {
       await new Promise((r) => setTimeout(r, 30));
@@ -94,6 +94,7 @@ async function main(): Promise<void> {
   const coldQ = await coldStarts(true, small);
   const coldNoStandby = await coldStarts(false, small);
   const coldBigQ = await coldStarts(true, big);
+  const coldInline = await coldStarts(true, small, true);
 
   // Warm round trip through SandboxPool, default (thread-pool) execution and inline execution.
   const pool = new SandboxPool();
@@ -149,6 +150,7 @@ async function main(): Promise<void> {
     '',
     `cold isolate start, p50 of ${COLD_STARTS} (small bundle)   ${verdict(coldQ.p50, 10, 'ms', 'V8 context creation and bundle evaluation')}   p99 ${coldQ.p99.toFixed(2)} ms; first of a pool ${coldQ.first.toFixed(2)} ms`,
     `  without standby isolate                      p50 ${coldNoStandby.p50.toFixed(2)} ms   p99 ${coldNoStandby.p99.toFixed(2)} ms (informational)`,
+    `  inlineExecution                              p50 ${coldInline.p50.toFixed(2)} ms   p99 ${coldInline.p99.toFixed(2)} ms (informational)`,
     `  200 KB bundle (V8 code cache)                p50 ${coldBigQ.p50.toFixed(2)} ms   p99 ${coldBigQ.p99.toFixed(2)} ms (informational)`,
     `warm round trip, SandboxPool (thread pool)     p50 ${verdict(warm.p50, 50, 'us', "isolated-vm's thread hop: bare async apply alone costs the p50 below")}   p99 ${warm.p99.toFixed(1)} us`,
     `warm round trip, bare isolated-vm apply         p50 ${bare.p50.toFixed(1)} us   p99 ${bare.p99.toFixed(1)} us`,
