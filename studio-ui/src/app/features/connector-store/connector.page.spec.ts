@@ -36,6 +36,7 @@ describe('ConnectorPage', () => {
     expect(trigger.querySelector('.badge-kind-stream')).not.toBeNull();
     expect(trigger.textContent).toContain('Queue URL');
     expect(trigger.textContent).toContain('Batch Size');
+    expect(trigger.textContent).toContain('integer · 1–1000');
     expect(el.textContent).toContain('Send Message');
     // Yanked versions are listed but cannot be picked for install.
     const options = [...el.querySelectorAll<HTMLOptionElement>('#version-picker option')].map((o) => o.value);

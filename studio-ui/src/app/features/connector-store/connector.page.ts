@@ -43,7 +43,7 @@ export class ConnectorPage {
     return Object.entries(schema?.properties ?? {}).map(([key, p]) => ({
       key,
       title: p.title ?? humanize(key),
-      type: p.enum ? `one of ${p.enum.join(', ')}` : [p.type ?? 'any', p.format].filter(Boolean).join(' · '),
+      type: p.enum ? `one of ${p.enum.join(', ')}` : [p.type ?? 'any', p.format, range(p)].filter(Boolean).join(' · '),
       required: required.has(key),
       description: p.description ?? '',
     }));
@@ -52,4 +52,11 @@ export class ConnectorPage {
   protected onVersion(version: string): void {
     void this.store.showVersion(version);
   }
+}
+
+function range(p: JsonSchema): string {
+  if (p.minimum !== undefined && p.maximum !== undefined) return `${p.minimum}–${p.maximum}`;
+  if (p.minimum !== undefined) return `≥ ${p.minimum}`;
+  if (p.maximum !== undefined) return `≤ ${p.maximum}`;
+  return '';
 }

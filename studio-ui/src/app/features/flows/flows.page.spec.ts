@@ -2,7 +2,7 @@ import { provideHttpClient } from '@angular/common/http';
 import { HttpTestingController, provideHttpClientTesting } from '@angular/common/http/testing';
 import { TestBed } from '@angular/core/testing';
 import { provideRouter } from '@angular/router';
-import { page, settle, sqsVersion } from '../../../testing/fixtures';
+import { page, prodAccount, settle, sqsVersion } from '../../../testing/fixtures';
 import { FlowDesignerPage } from './designer/flow-designer.page';
 import { FlowsPage } from './flows.page';
 
@@ -61,6 +61,7 @@ describe('Flows', () => {
     http.expectOne('/api/v1/flows/flow_1').flush(flow);
     await settle(fixture);
     http.expectOne('/api/v1/registry/connectors/amazon-sqs/versions/1.2.0').flush(sqsVersion());
+    http.expectOne((r) => r.url === '/api/v1/accounts' && r.params.get('connector') === 'amazon-sqs').flush(page([prodAccount]));
     await settle(fixture);
     const node: HTMLElement = fixture.nativeElement.querySelector('[data-node=trigger]');
     expect(node.textContent).toContain('1 · Trigger');
@@ -69,5 +70,6 @@ describe('Flows', () => {
     expect(node.textContent).toContain('Queue URL');
     expect(node.textContent).toContain('payload.orderId');
     expect(node.textContent).toContain('10');
+    expect(node.textContent).toContain('account Production AWS');
   });
 });
