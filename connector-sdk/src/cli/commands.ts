@@ -208,6 +208,9 @@ export async function testCommand(io: CliIo, dir: string, o: TestOptions, sandbo
     readJsonFile(io, o.message, 'message'),
     readJsonFile(io, o.request, 'request'),
   ]);
+  if (state !== undefined && (state === null || typeof state !== 'object' || Array.isArray(state))) {
+    throw new CliError(`state file ${o.state} must hold a JSON object of store keys`, EXIT_USAGE);
+  }
   const progress = new Progress(io);
   const built = await progress.phase('bundle', () => bundleConnector(dir), (b) => formatBytes(Buffer.byteLength(b.code)));
   const m = built.manifest;
@@ -222,9 +225,6 @@ export async function testCommand(io: CliIo, dir: string, o: TestOptions, sandbo
   const entry = list.find((x) => x.name === name);
   if (!entry) throw new CliError(`unknown ${o.kind} "${name}"; available: ${list.map((x) => x.name).join(', ') || '(none)'}`, EXIT_USAGE);
 
-  if (state !== undefined && (state === null || typeof state !== 'object' || Array.isArray(state))) {
-    throw new CliError(`state file ${o.state} must hold a JSON object of store keys`, EXIT_USAGE);
-  }
   const store = new MemoryStore((state ?? {}) as Record<string, JsonValue>);
   const calls: { op: GuestOp; input: Record<string, JsonValue | undefined> }[] = [];
   const base = { props: props ?? {}, account: account ?? null };
