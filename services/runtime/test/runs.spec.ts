@@ -1,4 +1,6 @@
 import type { TestApp } from '@flowport/core';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { Client } from 'pg';
 import { Api, createRuntimeApp, waitUntil } from './support/platform';
 
@@ -8,12 +10,67 @@ jest.setTimeout(30_000);
 describe('manual, event and test runs; filter, code, retries and replay', () => {
   let t: TestApp;
   let api: Api;
+  let server: Server;
+  let baseUrl: string;
 
   beforeAll(async () => {
-    t = await createRuntimeApp();
+    // HTTP steps reach this loopback server only because private networks are allowed here.
+    t = await createRuntimeApp({}, { FLOWPORT_SANDBOX_ALLOW_PRIVATE_NETWORK: 'true' });
     api = new Api(t);
+    server = createServer((req, res) => {
+      let body = '';
+      req.on('data', (c: Buffer) => (body += c.toString('utf8')));
+      req.on('end', () => {
+        res.writeHead(req.url?.startsWith('/fail') ? 503 : 200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ method: req.method, url: req.url, header: req.headers['x-order'] ?? null, body: body ? JSON.parse(body) : null }));
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   }, 60_000);
-  afterAll(() => t?.close());
+  afterAll(async () => {
+    await t?.close();
+    await new Promise((resolve) => server?.close(resolve));
+  });
+
+  it('makes an HTTP step\'s request through the sandbox with templated url, headers and body; an error status fails it', async () => {
+    const flow = await api.createFlow({
+      name: 'http calls',
+      trigger: { type: 'manual' },
+      steps: [
+        {
+          name: 'call',
+          type: 'http',
+          request: { method: 'POST', url: `${baseUrl}/orders/{{ trigger.input.id }}`, headers: { 'x-order': '{{ trigger.input.id }}' }, body: { qty: '{{ trigger.input.qty }}' } },
+        },
+        { name: 'after', type: 'map', expression: 'steps.call.body.body.qty * 2' },
+      ],
+    });
+    const run = await api.waitForRun((await api.post(`/api/v1/flows/${flow.id}/runs`, { input: { id: 'A7', qty: 3 } }).expect(202)).body.runId);
+    expect(run.status).toBe('succeeded');
+    expect(run.steps[0].output).toMatchObject({ status: 200, body: { method: 'POST', url: '/orders/A7', header: 'A7', body: { qty: 3 } } });
+    expect(run.steps[1].output).toBe(6);
+
+    const failing = await api.createFlow({ name: 'http fails', trigger: { type: 'manual' }, steps: [{ name: 'call', type: 'http', request: { method: 'GET', url: `${baseUrl}/fail` } }] });
+    const failed = await api.waitForRun((await api.post(`/api/v1/flows/${failing.id}/runs`, {}).expect(202)).body.runId);
+    expect(failed.status).toBe('failed');
+    expect(failed.steps[0].error).toBe(`HTTP step "call": GET ${baseUrl}/fail answered 503`);
+  });
+
+  it('starts runs on a cron schedule (time zone given) and stops when deactivated', async () => {
+    const flow = await api.createFlow({ name: 'every second', trigger: { type: 'schedule', cron: '* * * * * *', timezone: 'Europe/Paris' }, steps: [{ name: 'at', type: 'map', expression: 'trigger.messages[0].payload.scheduledAt' }] });
+    const runs = await waitUntil('two scheduled runs', async () => {
+      const items = (await api.get(`/api/v1/runs?flowId=${flow.id}&status=succeeded`).expect(200)).body.items as Array<{ id: string }>;
+      return items.length >= 2 ? items : undefined;
+    }, 10_000);
+    const detail = await api.waitForRun(runs[0].id);
+    expect(detail.trigger).toMatchObject({ type: 'schedule', cron: '* * * * * *', timezone: 'Europe/Paris' });
+    expect(detail.steps[0].output).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.000Z$/);
+    await api.post(`/api/v1/flows/${flow.id}/deactivate`).expect(200);
+    const count = (await api.get(`/api/v1/runs?flowId=${flow.id}&limit=100`).expect(200)).body.items.length;
+    await new Promise((r) => setTimeout(r, 1500));
+    expect((await api.get(`/api/v1/runs?flowId=${flow.id}&limit=100`).expect(200)).body.items.length).toBe(count);
+  });
 
   it('runs a manual flow: map and code steps see the input and earlier outputs, every step is recorded', async () => {
     const flow = await api.createFlow({
@@ -167,5 +224,29 @@ describe('manual, event and test runs; filter, code, retries and replay', () => 
       return res.body.status === 'succeeded' ? res.body : undefined;
     });
     expect(run.steps.map((s: { output: unknown }) => s.output)).toEqual(['recorded before the crash', 'recorded before the crash then second']);
+  });
+
+  it('dead-letters a run that was abandoned as many times as maxRunClaims allows', async () => {
+    const flow = await api.createFlow({ name: 'poison', trigger: { type: 'manual' }, steps: [{ name: 'x', type: 'map', expression: '1' }] });
+    const version = (await api.get(`/api/v1/flows/${flow.id}`).expect(200)).body.activeVersion as number;
+    const runId = '00000000-0000-4000-8000-000000000002';
+    const client = new Client({ connectionString: t.db.url });
+    await client.connect();
+    try {
+      await client.query(
+        `INSERT INTO runs (id, flow_id, workspace_id, flow_version, status, trigger, input, claimed_by, claim_expires_at, started_at, claims)
+         VALUES ($1, $2, $3, $4, 'running', '{"type":"manual"}', '{"input":null,"messages":[]}', 'dead-replica', now() - interval '1 second', now(), 3)`,
+        [runId, flow.id, t.workspaceId, version],
+      );
+    } finally {
+      await client.end();
+    }
+    const run = await waitUntil('the run to be dead-lettered', async () => {
+      const res = await api.get(`/api/v1/runs/${runId}`).expect(200);
+      return res.body.status === 'dead-lettered' ? res.body : undefined;
+    });
+    expect(run.error).toBe('The run was abandoned by its runtime replica 3 times (crash or overload); replay it once the cause is fixed');
+    const replay = await api.waitForRun((await api.post(`/api/v1/runs/${runId}/replay`).expect(202)).body.runId);
+    expect(replay).toMatchObject({ status: 'succeeded', replayOf: runId });
   });
 });

@@ -117,6 +117,42 @@ describe('end to end: a published connector\'s stream trigger (amqp) feeding a f
     expect(logs.body.items[0]).toMatchObject({ step: 'record', level: 'info', message: expect.stringContaining('recording') });
   });
 
+  it('replays selected failed messages of a failed run into a new run; resync shows each message\'s outcome', async () => {
+    const queue = await newQueue();
+    const flow = streamFlow('orders with a bad one', queue);
+    flow.steps.splice(1, 0, { name: 'validate', type: 'code', code: 'const bad = input.trigger.messages.filter(m => m.payload.amount < 0); if (bad.length) throw new Error("negative amount in " + bad.map(m => m.externalId).join(",")); return "ok";' } as never);
+    const created = await api.createFlow(flow);
+    await publish(queue, [{ orderId: 'g-1', amount: 1 }, { orderId: 'g-2', amount: -5 }, { orderId: 'g-3', amount: 2 }]);
+    const failed = await waitUntil('the batch run to fail', async () => {
+      const items = (await api.get(`/api/v1/runs?flowId=${created.id}&status=failed`).expect(200)).body.items as Array<{ id: string }>;
+      return items[0];
+    });
+    const detail: RunDetail = (await api.get(`/api/v1/runs/${failed.id}`).expect(200)).body;
+    expect(detail.error).toContain('negative amount in g-2');
+    expect(detail.steps.map((s) => s.status)).toEqual(['succeeded', 'failed']);
+    const good = detail.messages.filter((m) => m.externalId !== 'g-2').map((m) => m.id);
+
+    const unknown = await api.post(`/api/v1/runs/${failed.id}/replay`, { messageIds: ['00000000-0000-4000-8000-00000000dead'] }).expect(422);
+    expect(unknown.body.error.code).toBe('UNKNOWN_MESSAGE');
+    const replay = await api.post(`/api/v1/runs/${failed.id}/replay`, { messageIds: good }).expect(202);
+    const replayed = await api.waitForRun(replay.body.runId);
+    expect(replayed).toMatchObject({ status: 'succeeded', replayOf: failed.id, messageCount: 2 });
+    expect(replayed.messages.map((m) => m.externalId)).toEqual(['g-1', 'g-3']);
+    expect(replayed.steps.map((s) => s.output)).toEqual([
+      { recorded: ['g-1', 'g-3'], note: 'batch of 2', brokerHost: '127.0.0.1' },
+      'ok',
+      { count: 2, total: 3 },
+    ]);
+
+    const resync = await api.get(`/api/v1/flows/${created.id}/resync`).expect(200);
+    expect(resync.body.counts).toEqual({ succeeded: 2, failed: 1, unprocessed: 0, skipped: 0 });
+    expect(resync.body.messages.failed[0]).toMatchObject({ externalId: 'g-2', runId: failed.id, runStatus: 'failed' });
+    expect(resync.body.messages.succeeded.map((m: { runId: string }) => m.runId)).toEqual([replayed.id, replayed.id]);
+    // Searching by External ID finds the original run and its replay.
+    const search = await api.get(`/api/v1/runs?flowId=${created.id}&externalId=g-3`).expect(200);
+    expect(search.body.items.map((r: { id: string }) => r.id)).toEqual([replayed.id, failed.id]);
+  });
+
   it('refuses a manual run of a stream flow (409) but test-runs it on the trigger\'s sample data', async () => {
     const queue = await newQueue();
     const flow = await api.createFlow(streamFlow('orders sample', queue));
