@@ -44,11 +44,11 @@ describe('driver config validation', () => {
 describe('StreamDriverRegistry', () => {
   it('creates a fresh driver per name and lists the known ones on a typo', () => {
     const registry = createDefaultDriverRegistry();
-    expect(registry.names()).toEqual(['amqp', 'sqs']);
+    expect(registry.names()).toEqual(expect.arrayContaining(['amqp', 'sqs']));
     const a = registry.create('amqp');
     expect(a).toBeInstanceOf(AmqpDriver);
     expect(registry.create('amqp')).not.toBe(a);
-    expect(() => registry.create('kafak')).toThrow('Unknown stream driver "kafak": the trigger must declare one of "amqp", "sqs"');
+    expect(() => registry.create('kafak')).toThrow(/^Unknown stream driver "kafak": the trigger must declare one of "amqp", .*"sqs"/);
     expect(() => registry.register('sqs', () => new SqsDriver())).toThrow('Stream driver "sqs" is already registered');
   });
 });
@@ -74,5 +74,15 @@ describe('ExternalIdExpression', () => {
 
   it('rejects an expression that does not parse, with where', () => {
     expect(() => new ExternalIdExpression('payload.(')).toThrow(/External ID expression "payload.\(" is invalid: .*\(at character \d+\)/);
+  });
+});
+
+describe('ExternalIdExpression plain paths', () => {
+  it('answers exactly like JSONata for arrays, numbers and misses along a plain path', async () => {
+    const expression = new ExternalIdExpression('payload.items.sku');
+    expect(await expression.evaluate(message, { items: [{ sku: 'a' }] })).toBe('a');
+    await expect(expression.evaluate(message, { items: [{ sku: 'a' }, { sku: 'b' }] })).rejects.toThrow('gave ["a","b"]');
+    expect(await new ExternalIdExpression('payload.`order id`').evaluate(message, { 'order id': 0 })).toBe('0');
+    await expect(new ExternalIdExpression('payload.a.b').evaluate(message, { a: 'text' })).rejects.toThrow('gave nothing');
   });
 });

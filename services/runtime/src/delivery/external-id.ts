@@ -7,12 +7,15 @@ import type { JsonValue, StreamMessage } from '../stream-message';
  */
 export class ExternalIdExpression {
   private readonly compiled: jsonata.Expression | undefined;
+  /** Field names when the expression is a plain path such as payload.orderId (see evaluate). */
+  private readonly plainPath: string[] | undefined;
 
   constructor(readonly source: string = '') {
     const trimmed = source.trim();
     if (!trimmed) return;
     try {
       this.compiled = jsonata(trimmed);
+      this.plainPath = plainPathOf(this.compiled.ast());
     } catch (error) {
       const detail = error as { message?: string; position?: number };
       throw new Error(
@@ -24,9 +27,16 @@ export class ExternalIdExpression {
 
   async evaluate(message: StreamMessage, payload: JsonValue): Promise<string> {
     if (!this.compiled) return message.id;
+    const input = { payload, headers: message.headers, attributes: message.attributes, id: message.id };
+    // JSONata's evaluator costs ~50-100 us a call; a plain path over plain objects reaching a string
+    // or number gives the same answer read directly. Anything else (arrays, misses) goes to JSONata.
+    if (this.plainPath) {
+      const direct = readPlainPath(input, this.plainPath);
+      if ((typeof direct === 'string' && direct.length > 0) || (typeof direct === 'number' && Number.isFinite(direct))) return String(direct);
+    }
     let value: unknown;
     try {
-      value = await this.compiled.evaluate({ payload, headers: message.headers, attributes: message.attributes, id: message.id });
+      value = await this.compiled.evaluate(input);
     } catch (error) {
       throw new Error(`External ID expression "${this.source}" failed for message ${message.id}: ${(error as Error).message ?? String(error)}`, {
         cause: error,
@@ -39,4 +49,25 @@ export class ExternalIdExpression {
       `External ID expression "${this.source}" gave ${value === undefined ? 'nothing' : JSON.stringify(value)} for message ${message.id}; it must give a non-empty string or a number.`,
     );
   }
+}
+
+function plainPathOf(ast: jsonata.ExprNode): string[] | undefined {
+  // jsonata's typings omit the 'path' node type its parser produces for a.b.c.
+  if ((ast.type as string) !== 'path' || !ast.steps) return undefined;
+  const names: string[] = [];
+  for (const step of ast.steps) {
+    const extra = Object.keys(step).filter((key) => key !== 'type' && key !== 'value' && key !== 'position');
+    if (step.type !== 'name' || extra.length > 0 || typeof step.value !== 'string') return undefined;
+    names.push(step.value);
+  }
+  return names;
+}
+
+function readPlainPath(input: unknown, names: string[]): unknown {
+  let current = input;
+  for (const name of names) {
+    if (current === null || typeof current !== 'object' || Array.isArray(current)) return undefined;
+    current = (current as Record<string, unknown>)[name];
+  }
+  return current;
 }

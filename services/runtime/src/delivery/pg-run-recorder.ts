@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Pool, PoolClient } from 'pg';
+import type { Pool } from 'pg';
 import type { JsonValue } from '../stream-message';
 import type { DeadLetterEntry, RecordItem, RecordResult, RunRecorder } from './run-recorder';
 
@@ -34,20 +34,36 @@ export function runTablesSql(): string {
   return readFileSync(found, 'utf8');
 }
 
-const INSERT_MESSAGES = `
-  INSERT INTO run_messages (id, run_id, flow_id, external_id, status, position, payload, labels, message_id)
-  SELECT t.id, t.run_id, t.flow_id, t.external_id, $5, t.position, t.payload::jsonb, t.labels::jsonb, t.message_id
-  FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $6::int[], $7::text[], $8::text[], $9::text[])
-    AS t(id, run_id, flow_id, external_id, position, payload, labels, message_id)
-  ON CONFLICT (flow_id, external_id) WHERE status = 'accepted' DO NOTHING
-  RETURNING id`;
+// One statement, so one round trip and one implicit transaction: accepted rows (the unique index
+// decides), duplicate rows for the rest, and a run for every batch with at least one accepted row.
+const RECORD_GROUP = `
+  WITH input AS (
+    SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::int[], $6::text[], $7::text[], $8::text[], $9::bool[])
+      AS t(id, run_id, flow_id, external_id, position, payload, labels, message_id, candidate)
+  ),
+  accepted AS (
+    INSERT INTO run_messages (id, run_id, flow_id, external_id, status, position, payload, labels, message_id)
+    SELECT id, run_id, flow_id, external_id, 'accepted', position, payload::jsonb, labels::jsonb, message_id
+    FROM input WHERE candidate
+    ON CONFLICT (flow_id, external_id) WHERE status = 'accepted' DO NOTHING
+    RETURNING id, run_id, flow_id
+  ),
+  duplicates AS (
+    INSERT INTO run_messages (id, run_id, flow_id, external_id, status, position, payload, labels, message_id)
+    SELECT i.id, NULL, i.flow_id, i.external_id, 'duplicate', i.position, i.payload::jsonb, i.labels::jsonb, i.message_id
+    FROM input i WHERE NOT EXISTS (SELECT 1 FROM accepted a WHERE a.id = i.id)
+    RETURNING id
+  ),
+  new_runs AS (
+    INSERT INTO runs (id, flow_id, status, trigger, message_count)
+    SELECT a.run_id, a.flow_id, 'queued', tr.trigger::jsonb, count(*)
+    FROM accepted a JOIN unnest($10::uuid[], $11::text[]) AS tr(run_id, trigger) ON tr.run_id = a.run_id
+    GROUP BY a.run_id, a.flow_id, tr.trigger
+    RETURNING id
+  )
+  SELECT id FROM accepted`;
 
-const INSERT_RUNS = `
-  INSERT INTO runs (id, flow_id, status, trigger, message_count)
-  SELECT t.id, t.flow_id, 'queued', t.trigger::jsonb, t.message_count
-  FROM unnest($1::uuid[], $2::text[], $3::text[], $4::int[]) AS t(id, flow_id, trigger, message_count)`;
-
-type Row = { id: string; runId: string | null; flowId: string; item: RecordItem; position: number; job: number };
+type Row = { id: string; runId: string; flowId: string; item: RecordItem; position: number; job: number; candidate: boolean };
 
 /**
  * RunRecorder on PostgreSQL through `pg`. Each batch becomes one run (status 'queued') plus one
@@ -135,78 +151,44 @@ export class PgRunRecorder implements RunRecorder {
 
   private async transaction(jobs: Job[]): Promise<RecordResult[]> {
     const runIds = jobs.map(() => randomUUID());
-    const candidates: Row[] = [];
-    const inGroupDuplicates: Row[] = [];
+    const rows: Row[] = [];
     const seen = new Set<string>();
     jobs.forEach((job, j) => {
       job.items.forEach((item, position) => {
-        const row: Row = { id: randomUUID(), runId: runIds[j], flowId: job.flowId, item, position, job: j };
         const key = `${job.flowId}\u0000${item.externalId}`;
-        if (seen.has(key)) inGroupDuplicates.push({ ...row, runId: null });
-        else {
-          seen.add(key);
-          candidates.push(row);
-        }
+        // The first of repeated External IDs in a group competes for acceptance; the rest are duplicates.
+        rows.push({ id: randomUUID(), runId: runIds[j], flowId: job.flowId, item, position, job: j, candidate: !seen.has(key) });
+        seen.add(key);
       });
     });
-
     // Concurrent transactions take the unique-index locks in the same order, so they cannot deadlock.
-    candidates.sort((a, b) => (a.flowId === b.flowId ? compare(a.item.externalId, b.item.externalId) : compare(a.flowId, b.flowId)));
+    rows.sort((a, b) => compare(a.flowId, b.flowId) || compare(a.item.externalId, b.item.externalId) || a.job - b.job || a.position - b.position);
 
-    const client: PoolClient = await this.pool.connect();
-    let broken: Error | undefined;
-    try {
-      await client.query('BEGIN');
-      const inserted = await client.query<{ id: string }>(INSERT_MESSAGES, messageParams(candidates, 'accepted'));
-      const acceptedIds = new Set(inserted.rows.map((r) => r.id));
-      const duplicates = [...candidates.filter((r) => !acceptedIds.has(r.id)).map((r) => ({ ...r, runId: null })), ...inGroupDuplicates];
-      if (duplicates.length > 0) await client.query(INSERT_MESSAGES, messageParams(duplicates, 'duplicate'));
-      const acceptedPerJob = jobs.map(() => 0);
-      for (const row of candidates) if (acceptedIds.has(row.id)) acceptedPerJob[row.job]++;
-      const runJobs = jobs.map((_, j) => j).filter((j) => acceptedPerJob[j] > 0);
-      if (runJobs.length > 0) {
-        await client.query(INSERT_RUNS, [
-          runJobs.map((j) => runIds[j]),
-          runJobs.map((j) => jobs[j].flowId),
-          runJobs.map((j) => JSON.stringify(jobs[j].trigger)),
-          runJobs.map((j) => acceptedPerJob[j]),
-        ]);
-      }
-      await client.query('COMMIT');
+    const { rows: inserted } = await this.pool.query<{ id: string }>(RECORD_GROUP, [
+      rows.map((r) => r.id),
+      rows.map((r) => r.runId),
+      rows.map((r) => r.flowId),
+      rows.map((r) => r.item.externalId),
+      rows.map((r) => r.position),
+      rows.map((r) => JSON.stringify(r.item.payload)),
+      rows.map((r) => (r.item.labels === undefined ? null : JSON.stringify(r.item.labels))),
+      rows.map((r) => r.item.messageId),
+      rows.map((r) => r.candidate),
+      runIds,
+      jobs.map((job) => JSON.stringify(job.trigger)),
+    ]);
+    const acceptedIds = new Set(inserted.map((r) => r.id));
 
-      return jobs.map((job, j) => ({
-        runs: acceptedPerJob[j] > 0 ? [{ id: runIds[j], flowId: job.flowId, messageCount: acceptedPerJob[j] }] : [],
-        accepted: candidates
-          .filter((r) => r.job === j && acceptedIds.has(r.id))
-          .map((r) => ({ messageId: r.item.messageId, externalId: r.item.externalId, runId: runIds[j] })),
-        duplicates: duplicates
-          .filter((r) => r.job === j)
-          .sort((a, b) => a.position - b.position)
-          .map((r) => ({ messageId: r.item.messageId, externalId: r.item.externalId })),
-      }));
-    } catch (error) {
-      broken = error instanceof Error ? error : new Error(String(error));
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    } finally {
-      // A connection that failed mid-transaction may be dead; do not hand it to the next batch.
-      client.release(broken);
-    }
+    return jobs.map((job, j) => {
+      const own = rows.filter((r) => r.job === j).sort((a, b) => a.position - b.position);
+      const accepted = own.filter((r) => acceptedIds.has(r.id));
+      return {
+        runs: accepted.length > 0 ? [{ id: runIds[j], flowId: job.flowId, messageCount: accepted.length }] : [],
+        accepted: accepted.map((r) => ({ messageId: r.item.messageId, externalId: r.item.externalId, runId: runIds[j] })),
+        duplicates: own.filter((r) => !acceptedIds.has(r.id)).map((r) => ({ messageId: r.item.messageId, externalId: r.item.externalId })),
+      };
+    });
   }
-}
-
-function messageParams(rows: Row[], status: 'accepted' | 'duplicate'): unknown[] {
-  return [
-    rows.map((r) => r.id),
-    rows.map((r) => r.runId),
-    rows.map((r) => r.flowId),
-    rows.map((r) => r.item.externalId),
-    status,
-    rows.map((r) => r.position),
-    rows.map((r) => JSON.stringify(r.item.payload)),
-    rows.map((r) => (r.item.labels === undefined ? null : JSON.stringify(r.item.labels))),
-    rows.map((r) => r.item.messageId),
-  ];
 }
 
 function compare(a: string, b: string): number {

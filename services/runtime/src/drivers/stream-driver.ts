@@ -77,7 +77,7 @@ export const batchingConfigSchema = z.object({
     .min(0, { error: (i) => `batchWaitMs must be between 0 and 60000 ms (got ${String(i.input)})` })
     .max(60_000, { error: (i) => `batchWaitMs must be between 0 and 60000 ms (got ${String(i.input)})` })
     .default(1000),
-  /** Batches handled at once; unset = enough to keep about 64 messages in flight. */
+  /** Batches handled at once; unset = at least 2, and enough for about 64 messages in flight. */
   maxInFlightBatches: z
     .number()
     .int()
@@ -90,7 +90,7 @@ export type BatchingConfig = z.output<typeof batchingConfigSchema>;
 
 export function defaultMaxInFlightBatches(batchSize: number): number {
   // Small batches need many concurrent handlers so the recorder can group-commit them.
-  return Math.min(64, Math.max(1, Math.ceil(64 / batchSize)));
+  return Math.min(64, Math.max(2, Math.ceil(64 / batchSize)));
 }
 
 export function parseDriverConfig<S extends z.ZodType>(driver: string, schema: S, config: unknown): z.output<S> {
