@@ -16,6 +16,7 @@ export {
 } from './drivers/stream-driver';
 export { AmqpDriver, amqpDriverConfigSchema, DEAD_LETTER_ERROR_HEADER, type AmqpDriverConfig } from './drivers/amqp-driver';
 export { SqsDriver, sqsDriverConfigSchema, SQS_DEAD_LETTER_ERROR_ATTRIBUTE, type SqsDriverConfig } from './drivers/sqs-driver';
+export { KafkaDriver, kafkaDriverConfigSchema, KAFKA_DEAD_LETTER_ERROR_HEADER, type KafkaDriverConfig } from './drivers/kafka.driver';
 export { StreamDriverRegistry, createDefaultDriverRegistry, type DriverFactory } from './drivers/registry';
 export { Batcher, type BatcherOptions } from './delivery/batcher';
 export { ExternalIdExpression } from './delivery/external-id';

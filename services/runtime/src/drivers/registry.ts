@@ -1,10 +1,11 @@
 import { AmqpDriver } from './amqp-driver';
+import { KafkaDriver } from './kafka.driver';
 import { SqsDriver } from './sqs-driver';
 import { silentLogger, type Logger, type StreamDriver } from './stream-driver';
 
 export type DriverFactory = (logger: Logger) => StreamDriver;
 
-/** Stream drivers by the name a connector's trigger declares ('amqp', 'sqs', later 'kafka'). */
+/** Stream drivers by the name a connector's trigger declares ('amqp', 'sqs', 'kafka'). */
 export class StreamDriverRegistry {
   private readonly factories = new Map<string, DriverFactory>();
 
@@ -36,5 +37,6 @@ export class StreamDriverRegistry {
 export function createDefaultDriverRegistry(): StreamDriverRegistry {
   return new StreamDriverRegistry()
     .register('amqp', (logger) => new AmqpDriver(logger))
-    .register('sqs', (logger) => new SqsDriver(logger));
+    .register('sqs', (logger) => new SqsDriver(logger))
+    .register('kafka', (logger) => new KafkaDriver(logger));
 }
