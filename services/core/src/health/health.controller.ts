@@ -12,7 +12,8 @@ export class HealthController {
     private readonly db: TypeOrmHealthIndicator,
   ) {}
 
-  @Get('health')
+  // /ready is the same check under the name orchestrators often probe.
+  @Get(['health', 'ready'])
   @HealthCheck()
   check() {
     return this.health.check([() => this.db.pingCheck('database').withTimeout(1500)]);

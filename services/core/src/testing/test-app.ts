@@ -33,8 +33,11 @@ export async function createTestApp(options: {
   env?: Record<string, string>;
   secretKeys?: string;
   label?: string;
+  /** Run against an existing database (e.g. a second process with other keys); not dropped on close. */
+  database?: TestDatabase;
 }): Promise<TestApp> {
-  const db = await createTestDatabase(options.label);
+  const owned = !options.database;
+  const db = options.database ?? (await createTestDatabase(options.label));
   const config = loadConfig({ FLOWPORT_HOME: path.join(os.tmpdir(), `flowport-test-${db.name}`), LOG_LEVEL: 'error', ...options.env }, []);
   const secretBox = new SecretBox(parseSecretKeys(options.secretKeys ?? generateSecretKeyEntry('v1')));
   try {
@@ -49,22 +52,23 @@ export async function createTestApp(options: {
     });
     await app.init();
     const boot = await app.get(WorkspacesService).bootstrap();
-    if (!boot) throw new Error('test database was not empty');
+    if (!boot && owned) throw new Error('test database was not empty');
     return {
       app,
       server: app.getHttpServer(),
       db,
       config,
       secretBox,
-      ownerKey: boot.key.key,
-      workspaceId: boot.workspace.id,
+      // A second app on a shared database did not create the workspace: it has no key.
+      ownerKey: boot?.key.key ?? '',
+      workspaceId: boot?.workspace.id ?? '',
       close: async () => {
         await app.close();
-        await db.drop();
+        if (owned) await db.drop();
       },
     };
   } catch (err) {
-    await db.drop();
+    if (owned) await db.drop();
     throw err;
   }
 }

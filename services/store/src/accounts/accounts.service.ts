@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { JsonValue } from '@flowport/connector-sdk';
-import { ApiError, paginateQuery, SECRET_BOX } from '@flowport/core';
+import { ApiError, paginateQuery, SECRET_BOX, SecretKeyError } from '@flowport/core';
 import type { Page, PageQueryDto, SecretBox } from '@flowport/core';
 import { CONNECTOR_SANDBOX } from '@flowport/registry';
 import type { ConnectorSandbox } from '@flowport/registry';
@@ -175,7 +175,15 @@ export class AccountsService {
 
   private decrypt(row: AccountEntity): Record<string, unknown> {
     if (!row.secrets) return { ...row.values };
-    const secret = JSON.parse(this.secretBox.open(row.secrets, [row.workspaceId, row.id])) as Record<string, unknown>;
+    let plaintext: string;
+    try {
+      plaintext = this.secretBox.open(row.secrets, [row.workspaceId, row.id]);
+    } catch (err) {
+      // A deployment problem (missing key, altered row), not the caller's: 500 with the reason.
+      if (err instanceof SecretKeyError) throw new ApiError(500, 'ACCOUNT_UNREADABLE', `Account ${row.id} cannot be decrypted: ${err.message}`);
+      throw err;
+    }
+    const secret = JSON.parse(plaintext) as Record<string, unknown>;
     return { ...row.values, ...secret };
   }
 
