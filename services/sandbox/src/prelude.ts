@@ -143,6 +143,10 @@ function makeLog(callIdOf) {
   });
 }
 
+// WebAssembly memory is reserved outside the V8 heap and isolated-vm's memoryLimit does not count
+// it (a guest could commit gigabytes); connectors have no need for it, so it is removed.
+delete globalThis.WebAssembly;
+
 // console.* of a bundle goes to the log of whichever call is running.
 const consoleLog = makeLog(() => activeCall);
 ObjectDefineProperty(globalThis, 'console', { __proto__: null, configurable: true, writable: true, enumerable: false,

@@ -123,6 +123,8 @@ const ATTACKS = {
   neverSettles: `async () => { await new Promise(() => {}); }`,
   microtaskStorm: `async () => { (async () => { for (;;) await null; })(); await new Promise(() => {}); }`,
   memoryBomb: `async () => { const hoard = []; for (;;) hoard.push(new Array(100000).fill({ filler: 'x' })); }`,
+  wasmMemoryBomb: `async () => { const m = new WebAssembly.Memory({ initial: 16000 }); new Uint8Array(m.buffer).fill(1); return m.buffer.byteLength; }`,
+  atomicsWait: `async () => { Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0); return 'woke'; }`,
   arrayBufferBomb: `async () => { const hoard = []; for (;;) hoard.push(new Uint8Array(16 * 1024 * 1024).fill(1)); }`,
   logFlood: `async (input, ctx) => { for (let i = 0; i < 200000; i++) ctx.log.info('flood line ' + i + ' ' + 'x'.repeat(100)); return 'flooded'; }`,
   emptyLogFlood: `async (input, ctx) => { for (let i = 0; i < 200000; i++) console.log(''); return 'flooded'; }`,
@@ -190,7 +192,7 @@ describe('sandbox escape attempts', () => {
       if (!result.ok) throw new Error(result.error.message);
       const names = result.output as string[];
       const standard = new Set(Object.getOwnPropertyNames(globalThis).filter((n) => /^[A-Z]|^(globalThis|undefined|NaN|Infinity|eval|isFinite|isNaN|parse(Int|Float)|(de|en)codeURI(Component)?|escape|unescape)$/.test(n)));
-      const extra = names.filter((n) => !standard.has(n) && n !== 'console' && n !== '__flowport__' && n !== 'WebAssembly');
+      const extra = names.filter((n) => !standard.has(n) && n !== 'console' && n !== '__flowport__');
       expect(extra).toEqual([]);
       for (const hostOnly of ['process', 'require', 'module', 'Buffer', 'ivm', '$0', '$1', 'setTimeout', 'fetch']) expect(names).not.toContain(hostOnly);
     });
@@ -268,6 +270,7 @@ describe('sandbox escape attempts', () => {
       ['loopAfterAwait', 'a CPU loop in a continuation after a host call'],
       ['neverSettles', 'a promise that never settles'],
       ['microtaskStorm', 'an endless microtask chain'],
+      ['atomicsWait', 'Atomics.wait that nobody wakes'],
     ] as const)('%s (%s) ends at the deadline and the isolate is replaced', async (target, _what) => {
       const started = Date.now();
       const result = await attack(target);
@@ -293,6 +296,11 @@ describe('sandbox escape attempts', () => {
         // External (ArrayBuffer) memory either trips the isolate limit or fails the allocation in the guest.
         expect(result.error.name).toMatch(/SandboxMemoryLimitError|RangeError/);
       }
+      await expectStillServing();
+    });
+
+    it('has no WebAssembly, whose memory the isolate memory limit would not count', async () => {
+      expect(await attack('wasmMemoryBomb')).toMatchObject({ ok: false, error: { name: 'ReferenceError', message: 'WebAssembly is not defined' } });
       await expectStillServing();
     });
 
