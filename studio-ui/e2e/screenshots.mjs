@@ -67,6 +67,22 @@ try {
   await page.locator('#account-region-error').waitFor();
   await page.screenshot({ path: `${out}account-create.png` });
   console.log('saved account-create.png');
+
+  await page.locator('#account-name').fill('Staging AWS');
+  await page.locator('#account-region').selectOption('eu-central-1');
+  await page.locator('#account-accessKeyId').fill('AKIASTAGING123456');
+  await page.locator('#account-secretAccessKey').fill('not-a-real-secret');
+  await page.getByRole('button', { name: 'Create account' }).click();
+  await page.locator('[data-account]').nth(1).waitFor();
+  await page.getByRole('button', { name: 'Test account Production AWS' }).click();
+  await page.getByText('Connected').waitFor();
+  await page.screenshot({ path: `${out}accounts.png` });
+  console.log('saved accounts.png');
+
+  await page.getByRole('link', { name: 'Flows' }).click();
+  await page.locator('[data-flow]').first().waitFor();
+  await page.screenshot({ path: `${out}flows.png` });
+  console.log('saved flows.png');
 } finally {
   await browser.close();
   server.close();
