@@ -48,7 +48,12 @@ export async function startEmbeddedPostgres(options: { home: string; port: numbe
   const created = !fs.existsSync(path.join(dataDir, 'PG_VERSION'));
   if (created) {
     if (isRoot) ensureTraversable(dataDir);
-    await pg.initialise();
+    await pg.initialise().catch((err: unknown) => {
+      throw new Error(
+        `Embedded PostgreSQL could not initialise ${dataDir}: ${err instanceof Error ? err.message : String(err)}. ` +
+          'If the folder is left over from an interrupted first start, delete it and start again.',
+      );
+    });
   }
   await pg.start().catch((err: unknown) => {
     throw new Error(
