@@ -1,6 +1,6 @@
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import type { LookupFunction } from 'node:net';
-import { Agent, request } from 'undici';
+import type { Agent } from 'undici';
 import { SandboxError } from './errors';
 import { AddressPolicy, isHostAllowed, isIpLiteral, isMetadataHostname, normalizeHostname } from './http-guard';
 
@@ -45,10 +45,13 @@ function blocked(message: string): SandboxError {
  */
 export class GuardedHttp {
   private readonly agents = new Map<boolean, { agent: Agent; policy: AddressPolicy }>();
+  /** undici pulls in tls, http2 and zlib; loaded on the first fetch so pools that never fetch start faster. */
+  private undici: typeof import('undici') | null = null;
 
   constructor(private readonly options: GuardedHttpOptions) {}
 
   private agentFor(allowPrivateNetwork: boolean): { agent: Agent; policy: AddressPolicy } {
+    const { Agent } = this.undici!;
     let entry = this.agents.get(allowPrivateNetwork);
     if (!entry) {
       const policy = new AddressPolicy({ allowPrivateNetwork, allowedPrivateAddresses: this.options.allowedPrivateAddresses });
@@ -64,6 +67,8 @@ export class GuardedHttp {
   async fetch(rawUrl: unknown, rawInit: unknown, policy: HttpPolicy, signal: AbortSignal, deadline: number): Promise<GuestHttpResponse> {
     if (typeof rawUrl !== 'string') throw new SandboxError('TypeError', 'http.fetch(url): url must be a string');
     const init = validateInit(rawInit, this.options.requestBodyLimitBytes);
+    this.undici ??= await import('undici');
+    const { request } = this.undici;
     let url: URL;
     try {
       url = new URL(rawUrl);

@@ -52,6 +52,8 @@ interface Worker {
   busy: boolean;
   dead: boolean;
   lastUsed: number;
+  /** Release order, for least-recently-used choice (lastUsed has only millisecond resolution). */
+  releaseSeq: number;
   current: ActiveCall | null;
 }
 
@@ -113,6 +115,7 @@ export class SandboxPool {
   private readonly bundles = new Map<string, CompiledBundle>();
   private readonly sweeper: NodeJS.Timeout;
   private callSeq = 0;
+  private releaseSeq = 0;
   private readonly prewarm: boolean;
   private standby: Promise<Worker> | null = null;
   private closed = false;
@@ -289,6 +292,7 @@ export class SandboxPool {
     const group = worker.group!;
     worker.busy = false;
     worker.lastUsed = Date.now();
+    worker.releaseSeq = ++this.releaseSeq;
     if (worker.dead || worker.isolate.isDisposed) {
       this.dispose(worker);
       group.workers.delete(worker);
@@ -327,7 +331,7 @@ export class SandboxPool {
     let oldest: Worker | null = null;
     for (const group of this.groups.values()) {
       alive += group.workers.size + group.creating;
-      for (const worker of group.idle) if (!oldest || worker.lastUsed < oldest.lastUsed) oldest = worker;
+      for (const worker of group.idle) if (!oldest || worker.releaseSeq < oldest.releaseSeq) oldest = worker;
     }
     if (alive < this.maxIsolates || !oldest) return;
     const group = oldest.group!;
@@ -386,6 +390,7 @@ export class SandboxPool {
         busy: false,
         dead: false,
         lastUsed: Date.now(),
+        releaseSeq: 0,
         current: null,
       };
       const hostCall = new ivm.Reference((callId: unknown, kind: unknown, payload: unknown) => this.hostCall(worker, callId, kind, payload));
