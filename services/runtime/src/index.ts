@@ -34,6 +34,7 @@ export { RuntimeModule, type RuntimeModuleOptions } from './runtime.module';
 export { runtimeMigrations } from './migrations';
 export { resolveRuntimeOptions, RUNTIME_OPTIONS, type RuntimeOptions } from './runtime-options';
 export { ExecutorService } from './executor/executor.service';
+export { InProcessRunEvents, RunDispatcher, RUN_QUEUED, runEventsRmqOptions } from './executor/run-events';
 export { TriggerManager } from './triggers/trigger-manager.service';
 export { RunsService } from './runs/runs.service';
 export { signWebhook, SIGNATURE_WINDOW_MS } from './webhooks/webhooks.service';

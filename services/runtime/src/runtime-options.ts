@@ -31,6 +31,10 @@ export type RuntimeOptions = {
   deliveryMaxAttempts: number;
   /** First retry delay of a failed stream message (doubles each attempt). Default 1000 ms. */
   deliveryRetryBaseDelayMs: number;
+  /** RabbitMQ for run wake-ups between replicas; null = in-process (embedded). Default RABBITMQ_URL. */
+  rabbitmqUrl: string | null;
+  /** The queue run wake-ups travel on. Default flowport.runtime.runs. */
+  runEventsQueue: string;
 };
 
 export const RUNTIME_OPTIONS = Symbol('RUNTIME_OPTIONS');
@@ -51,12 +55,17 @@ export function resolveRuntimeOptions(partial: Partial<RuntimeOptions> = {}): Ru
     webhookRateLimit: { limit: 120, windowMs: 60_000 },
     deliveryMaxAttempts: 5,
     deliveryRetryBaseDelayMs: 1000,
+    rabbitmqUrl: process.env.RABBITMQ_URL?.trim() || null,
+    runEventsQueue: 'flowport.runtime.runs',
     ...partial,
   };
   const positive: Array<keyof RuntimeOptions> = ['concurrency', 'pollIntervalMs', 'claimTtlMs', 'maxRunClaims', 'defaultStepTimeoutMs', 'stepOutputLimitBytes', 'reconcileIntervalMs', 'webhookMaxBytes', 'deliveryMaxAttempts'];
   for (const key of positive) {
     const value = options[key] as number;
     if (!Number.isFinite(value) || value < 1) throw new Error(`Runtime option ${key} must be a positive number (got ${value})`);
+  }
+  if (options.rabbitmqUrl !== null && !/^amqps?:\/\//.test(options.rabbitmqUrl)) {
+    throw new Error(`RABBITMQ_URL must start with amqp:// or amqps:// (got "${options.rabbitmqUrl.replace(/:[^:@/]*@/, ':***@')}")`);
   }
   return options;
 }

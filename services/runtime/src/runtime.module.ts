@@ -7,6 +7,8 @@ import { ConnectorGateway } from './connectors/connector-gateway';
 import { PgRunRecorder } from './delivery/pg-run-recorder';
 import { createDefaultDriverRegistry, type StreamDriverRegistry } from './drivers/registry';
 import { ExecutorService } from './executor/executor.service';
+import { createRunEventsClient, RUN_EVENTS_CLIENT, RunDispatcher } from './executor/run-events';
+import { RunEventsController } from './executor/run-events.controller';
 import { StepRunner } from './executor/step-runner';
 import { FlowCatalog } from './flows/flow-catalog';
 import { RUNTIME_DB, RuntimeDb } from './runtime-db';
@@ -45,6 +47,8 @@ export class RuntimeModule {
       RunStore,
       StepRunner,
       ExecutorService,
+      { provide: RUN_EVENTS_CLIENT, useFactory: () => createRunEventsClient(resolved) },
+      RunDispatcher,
       RunsService,
       WebhooksService,
       TriggerManager,
@@ -52,9 +56,9 @@ export class RuntimeModule {
     return {
       module: RuntimeModule,
       imports: [StoreModule, FlowsModule],
-      controllers: http === false ? [] : [RunsController, FlowRunsController, EventsController, WebhooksController],
+      controllers: [RunEventsController, ...(http === false ? [] : [RunsController, FlowRunsController, EventsController, WebhooksController])],
       providers,
-      exports: [RunsService, ExecutorService, TriggerManager, RUNTIME_OPTIONS],
+      exports: [RunsService, ExecutorService, TriggerManager, RunDispatcher, RUNTIME_OPTIONS],
     };
   }
 }

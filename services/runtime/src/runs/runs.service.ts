@@ -2,7 +2,7 @@ import { ApiError, decodeCursor, encodeCursor, type Page } from '@flowport/core'
 import { Inject, Injectable } from '@nestjs/common';
 import { ConnectorGateway } from '../connectors/connector-gateway';
 import { ExternalIdExpression } from '../delivery/external-id';
-import { ExecutorService } from '../executor/executor.service';
+import { RunDispatcher } from '../executor/run-events';
 import { FlowCatalog } from '../flows/flow-catalog';
 import type { FlowDefinition, FlowRecord } from '../flows/flow-definition';
 import { RUNTIME_DB, RuntimeDb } from '../runtime-db';
@@ -25,7 +25,7 @@ export class RunsService {
     @Inject(RUNTIME_DB) private readonly db: RuntimeDb,
     private readonly store: RunStore,
     private readonly catalog: FlowCatalog,
-    private readonly executor: ExecutorService,
+    private readonly dispatcher: RunDispatcher,
     private readonly gateway: ConnectorGateway,
   ) {}
 
@@ -94,7 +94,7 @@ export class RunsService {
       input: { input: input ?? null, messages },
       definition,
     });
-    this.executor.wake();
+    this.dispatcher.queued([runId]);
     return { runId };
   }
 
@@ -112,7 +112,7 @@ export class RunsService {
         }),
       );
     }
-    if (runIds.length > 0) this.executor.wake();
+    this.dispatcher.queued(runIds);
     return { runIds };
   }
 
@@ -124,7 +124,7 @@ export class RunsService {
       trigger,
       input: { input, messages: [{ payload: input, externalId: null, meta }] },
     });
-    this.executor.wake();
+    this.dispatcher.queued([runId]);
     return runId;
   }
 
@@ -222,7 +222,7 @@ export class RunsService {
       replayOf: original.id,
       replayedMessageIds: messages.map((m) => m.meta.id).filter((id): id is string => typeof id === 'string' && UUID.test(id)),
     });
-    this.executor.wake();
+    this.dispatcher.queued([newRunId]);
     return { runId: newRunId };
   }
 

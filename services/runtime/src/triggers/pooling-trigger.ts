@@ -16,7 +16,7 @@ export type PoolingDeps = {
   recorder: PgRunRecorder;
   leases: TriggerLeases;
   logger: Logger;
-  onRecorded: () => void;
+  onRecorded: (runIds: string[]) => void;
 };
 
 const INITIALIZED = 'initialized';
@@ -124,10 +124,12 @@ export class PoolingTrigger {
       await this.markSeen(records);
     } else {
       const size = Math.max(1, this.def.batchSize ?? 1);
+      const runIds: string[] = [];
       for (let i = 0; i < records.length; i += size) {
-        await this.deps.recorder.record(this.flow.id, records.slice(i, i + size), { type: 'pooling', connector: this.connector.name, trigger: this.def.trigger });
+        const result = await this.deps.recorder.record(this.flow.id, records.slice(i, i + size), { type: 'pooling', connector: this.connector.name, trigger: this.def.trigger });
+        runIds.push(...result.runs.map((r) => r.id));
       }
-      if (records.length > 0) this.deps.onRecorded();
+      this.deps.onRecorded(runIds);
     }
     if (!initialized) await this.platform.set(INITIALIZED, true);
     await this.platform.set(LAST_POLL_AT, startedAt);

@@ -6,7 +6,7 @@ import { PgRunRecorder } from '../delivery/pg-run-recorder';
 import { StreamDelivery, type MappedMessage } from '../delivery/stream-delivery';
 import type { StreamDriverRegistry } from '../drivers/registry';
 import type { Logger as DriverLogger } from '../drivers/stream-driver';
-import { ExecutorService } from '../executor/executor.service';
+import { RunDispatcher } from '../executor/run-events';
 import { FlowCatalog } from '../flows/flow-catalog';
 import type { ActiveFlow, ConnectorTriggerDef } from '../flows/flow-definition';
 import { RUNTIME_DB, RuntimeDb } from '../runtime-db';
@@ -45,7 +45,7 @@ export class TriggerManager implements OnApplicationBootstrap, OnModuleDestroy {
     @Inject(RUN_RECORDER) private readonly recorder: PgRunRecorder,
     private readonly catalog: FlowCatalog,
     private readonly gateway: ConnectorGateway,
-    private readonly executor: ExecutorService,
+    private readonly dispatcher: RunDispatcher,
     @Optional() private readonly activation?: FlowActivationEvents,
   ) {
     this.leases = new TriggerLeases(db, options.replicaId);
@@ -144,7 +144,7 @@ export class TriggerManager implements OnApplicationBootstrap, OnModuleDestroy {
     if (manifest.kind === 'stream') return this.startStream(flow, def, connector, manifest, account);
     if (manifest.kind === 'pooling') {
       const pooling = new PoolingTrigger(
-        { db: this.db, gateway: this.gateway, recorder: this.recorder, leases: this.leases, logger: this.logger, onRecorded: () => this.executor.wake() },
+        { db: this.db, gateway: this.gateway, recorder: this.recorder, leases: this.leases, logger: this.logger, onRecorded: (runIds) => this.dispatcher.queued(runIds) },
         flow,
         def,
         connector,
@@ -185,7 +185,7 @@ export class TriggerManager implements OnApplicationBootstrap, OnModuleDestroy {
       trigger: { type: 'stream', connector: def.connector, version: def.version, trigger: def.trigger, driver: driverName },
       maxAttempts: this.options.deliveryMaxAttempts,
       retryBaseDelayMs: this.options.deliveryRetryBaseDelayMs,
-      onRecorded: () => this.executor.wake(),
+      onRecorded: (result) => this.dispatcher.queued(result.runs.map((r) => r.id)),
       logger: driverLogger(this.logger),
     });
     await delivery.start();
@@ -199,7 +199,7 @@ export class TriggerManager implements OnApplicationBootstrap, OnModuleDestroy {
       // Every replica fires; the External ID (the scheduled second) lets exactly one run start.
       const at = new Date(Math.floor(Date.now() / 1000) * 1000).toISOString();
       const result = await this.recorder.record(flow.id, [{ messageId: `schedule:${at}`, externalId: `schedule:${at}`, payload: { scheduledAt: at } }], { type: 'schedule', cron: def.cron ?? null, at: def.at ?? null, timezone: def.timezone ?? null });
-      if (result.runs.length > 0) this.executor.wake();
+      this.dispatcher.queued(result.runs.map((r) => r.id));
     });
     return { flowId: flow.id, version: flow.version, kind: 'schedule', stop: async () => job.stop() };
   }
