@@ -216,6 +216,8 @@ export interface SqsDriverConfig {
 export interface KafkaDriverConfig {
   brokers: string[];
   topic: string;
+  /** Further topics consumed by the same group (the runtime's kafka driver reads `topic` and `topics` together). */
+  topics?: string[];
   groupId: string;
   clientId?: string;
   ssl?: boolean;
