@@ -50,6 +50,14 @@ const connector = bundleOf({
   slowStore: `async (input, ctx) => { await ctx.store.get('slow'); return input.i; }`,
 });
 
+async function until(condition: () => boolean, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
 function run(pool: SandboxPool, target: string, input: unknown = {}, capabilities = {}) {
   return pool.call({ bundle: connector, op: 'action.run', target, input, capabilities });
 }
@@ -191,10 +199,13 @@ describe('SandboxPool', () => {
     const limited = new SandboxPool({ maxIsolatesPerBundle: 2 });
     let release!: () => void;
     const gate = new Promise<void>((resolve) => (release = resolve));
-    const store: KeyValueStore = { get: async () => { await gate; return null; }, set: async () => {}, delete: async () => {} };
+    let waiting = 0;
+    const store: KeyValueStore = { get: async () => { waiting++; await gate; return null; }, set: async () => {}, delete: async () => {} };
     try {
       const calls = [0, 1, 2, 3, 4].map((i) => limited.call({ bundle: connector, op: 'action.run', target: 'slowStore', input: { i }, capabilities: { store } }));
-      await new Promise((r) => setTimeout(r, 100));
+      await until(() => waiting === 2);
+      await new Promise((r) => setTimeout(r, 50));
+      expect(waiting).toBe(2);
       expect(limited.stats()).toMatchObject({ isolates: 2, busy: 2, queued: 3 });
       release();
       const results = await Promise.all(calls);
@@ -222,7 +233,7 @@ describe('SandboxPool', () => {
     try {
       expect((await shortLived.call({ bundle: connector, op: 'action.run', target: 'echo', input: 1 })).ok).toBe(true);
       expect(shortLived.stats().isolates).toBe(1);
-      await new Promise((r) => setTimeout(r, 200));
+      await until(() => shortLived.stats().isolates === 0);
       expect(shortLived.stats()).toMatchObject({ isolates: 0, evicted: 1 });
       expect((await shortLived.call({ bundle: connector, op: 'action.run', target: 'echo', input: 2 })).ok).toBe(true);
     } finally {
