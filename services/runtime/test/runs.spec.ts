@@ -147,6 +147,27 @@ describe('manual, event and test runs; filter, code, retries and replay', () => 
     expect(replayed.steps.map((s) => s.output)).toEqual([{ id: 'o-1' }, { charged: 'o-1' }]);
   });
 
+  it('stops a step at its timeout (code never returning) and caps large step outputs in the record, not in the run', async () => {
+    const flow = await api.createFlow({
+      name: 'limits',
+      trigger: { type: 'manual' },
+      steps: [
+        { name: 'big', type: 'map', expression: '$join([1..40000].("abcdefgh"))' },
+        { name: 'size', type: 'map', expression: '$length(steps.big)' },
+        { name: 'spin', type: 'code', code: 'while (true) {}', timeoutMs: 300 },
+      ],
+    });
+    const started = Date.now();
+    const run = await api.waitForRun((await api.post(`/api/v1/flows/${flow.id}/runs`, {}).expect(202)).body.runId);
+    expect(Date.now() - started).toBeLessThan(10_000);
+    expect(run.status).toBe('failed');
+    // The next step saw the whole value; the record keeps a preview (limit 256 KiB by default).
+    expect(run.steps[1].output).toBe(320_000);
+    expect(run.steps[0].output).toMatchObject({ truncated: true, bytes: 320_002, limit: 256 * 1024, preview: expect.stringMatching(/^"abcdefgh/) });
+    expect(run.steps[2]).toMatchObject({ name: 'spin', status: 'failed', attempts: 1 });
+    expect(run.steps[2].error).toMatch(/SandboxTimeoutError/);
+  });
+
   it('starts every active flow listening to a custom event, and only those', async () => {
     const a = await api.createFlow({ name: 'on signup A', trigger: { type: 'event', event: 'user.signup' }, steps: [{ name: 'who', type: 'map', expression: 'trigger.input.email' }] });
     const b = await api.createFlow({ name: 'on signup B', trigger: { type: 'event', event: 'user.signup' }, steps: [{ name: 'domain', type: 'map', expression: '$substringAfter(trigger.messages[0].payload.email, "@")' }] });
