@@ -24,14 +24,16 @@ export interface ManifestValidation {
 export const MANIFEST_SCHEMA_PATH = resolve(__dirname, '..', 'schema', 'manifest.schema.json');
 export const manifestSchema = JSON.parse(readFileSync(MANIFEST_SCHEMA_PATH, 'utf8')) as JsonSchema;
 
-function newAjv(): Ajv2020 {
-  const ajv = new Ajv2020({ allErrors: true, strict: false, verbose: true });
+function newAjv(options: { meta?: boolean } = {}): Ajv2020 {
+  const ajv = new Ajv2020({ allErrors: true, strict: false, verbose: true, meta: options.meta ?? true, validateSchema: options.meta ?? true });
   (addFormats as unknown as (a: Ajv2020) => void)(ajv);
   return ajv;
 }
 
+/** Checks prop schemas against the 2020-12 meta-schema; compiled once, holds no prop schema. */
+let metaAjv: Ajv2020 | undefined;
+
 let manifestValidator: ValidateFunction | undefined;
-let propAjv: Ajv2020 | undefined;
 
 function pointerToPath(pointer: string): string {
   if (pointer === '') return '';
@@ -72,6 +74,7 @@ const arr = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
 
 function semanticChecks(m: Loose): ManifestProblem[] {
   const problems: ManifestProblem[] = [];
+  let propAjv: Ajv2020 | undefined;
   const push = (path: string, message: string) => problems.push({ path, message });
 
   for (const list of ['accounts', 'actions', 'triggers'] as const) {
@@ -91,9 +94,17 @@ function semanticChecks(m: Loose): ManifestProblem[] {
     arr(props.required).forEach((name, i) => {
       if (typeof name === 'string' && !(name in properties)) push(`${base}.props.required[${i}]`, `"${name}" is not one of the props`);
     });
-    propAjv ??= newAjv();
+    metaAjv ??= newAjv();
     for (const [name, schema] of Object.entries(properties)) {
       if (!isObj(schema)) continue;
+      if (!metaAjv.validateSchema(schema)) {
+        push(`${base}.props.properties.${name}`, `is not a valid JSON Schema: ${metaAjv.errorsText(metaAjv.errors, { dataVar: 'schema' })}`);
+        continue;
+      }
+      if (!('default' in schema)) continue;
+      // A fresh, meta-less ajv per manifest: ajv keeps every schema it ever compiled (even after
+      // removeSchema), and a long-running registry validates an endless stream of new ones.
+      propAjv ??= newAjv({ meta: false });
       let validate: ValidateFunction;
       try {
         validate = propAjv.compile(schema);
@@ -101,7 +112,7 @@ function semanticChecks(m: Loose): ManifestProblem[] {
         push(`${base}.props.properties.${name}`, `is not a valid JSON Schema: ${(err as Error).message}`);
         continue;
       }
-      if ('default' in schema && !validate(schema.default)) {
+      if (!validate(schema.default)) {
         push(`${base}.props.properties.${name}.default`, `does not fit the prop's own schema: ${propAjv.errorsText(validate.errors, { dataVar: 'default' })}`);
       }
     }

@@ -62,6 +62,14 @@ describe('validateManifest', () => {
     ]);
   });
 
+  it('reports a prop schema that is not valid JSON Schema', () => {
+    const m = clone();
+    m.actions[0].props.properties.priority.minimum = 'zero';
+    expect(validateManifest(m).errors).toEqual([
+      { path: 'actions[0].props.properties.priority', message: 'is not a valid JSON Schema: schema/minimum must be number' },
+    ]);
+  });
+
   it('reports a non-object', () => {
     expect(validateManifest('hello')).toEqual({ ok: false, errors: [{ path: '', message: 'must be object' }] });
   });
