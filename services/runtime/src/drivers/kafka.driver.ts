@@ -75,8 +75,8 @@ export const kafkaDriverConfigSchema = batchingConfigSchema
     sessionTimeoutMs: ms('sessionTimeoutMs', 500, 3_600_000).default(30_000),
     rebalanceTimeoutMs: ms('rebalanceTimeoutMs', 500, 3_600_000).default(60_000),
     heartbeatIntervalMs: ms('heartbeatIntervalMs', 10, 600_000).default(3000),
-    /** Long-poll time of one fetch. */
-    maxWaitTimeMs: ms('maxWaitTimeMs', 0, 60_000).default(5000),
+    /** Long-poll time of one fetch; also bounds how long start() waits for the first fetch. kafkajs's 5000 would delay every flow start. */
+    maxWaitTimeMs: ms('maxWaitTimeMs', 0, 60_000).default(1000),
     /** Partitions whose fetched batches are handled at once (kafkajs partitionsConsumedConcurrently). */
     partitionsConsumedConcurrently: z
       .number()
@@ -232,12 +232,19 @@ export class KafkaDriver implements StreamDriver {
     });
     this.consumer = consumer;
     this.producer = producer;
-    await consumer.run({
-      autoCommit: false,
-      eachBatchAutoResolve: false,
-      partitionsConsumedConcurrently: cfg.partitionsConsumedConcurrently,
-      eachBatch: (payload) => this.eachBatch(payload),
-    });
+    try {
+      await consumer.run({
+        autoCommit: false,
+        eachBatchAutoResolve: false,
+        partitionsConsumedConcurrently: cfg.partitionsConsumedConcurrently,
+        eachBatch: (payload) => this.eachBatch(payload),
+      });
+    } catch (error) {
+      this.consumer = undefined;
+      this.producer = undefined;
+      await Promise.allSettled([consumer.disconnect(), producer.disconnect()]);
+      throw new Error(`Could not start consuming from Kafka at ${where}: ${errorText(error)}`, { cause: error });
+    }
     if (!cfg.fromBeginning) {
       let timer: NodeJS.Timeout | undefined;
       const fetched = await Promise.race([firstFetch.then(() => true), new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), cfg.maxWaitTimeMs + 5000)))]);
