@@ -49,6 +49,8 @@ interface Worker {
   context: ivm.Context;
   dispatch: ivm.Reference<DispatchFn>;
   manifestJson: string;
+  /** Set while the bundle is still loading; the first call is queued behind it (see spawn). */
+  loading: Promise<void> | null;
   busy: boolean;
   dead: boolean;
   lastUsed: number;
@@ -118,6 +120,7 @@ export class SandboxPool {
   private releaseSeq = 0;
   private readonly prewarm: boolean;
   private standby: Promise<Worker> | null = null;
+  private standbyWanted = false;
   private closed = false;
   private readonly counters = { recycled: 0, evicted: 0, created: 0, calls: 0, failures: 0, timeouts: 0 };
 
@@ -184,6 +187,7 @@ export class SandboxPool {
       return { ok: true, output: outcome.output, logs: logs.entries, durationMs: performance.now() - started };
     } finally {
       this.release(worker);
+      this.refillStandby();
     }
   }
 
@@ -195,11 +199,12 @@ export class SandboxPool {
     if (this.closed) throw new SandboxError('SandboxClosedError', 'the sandbox pool is closed; create a new SandboxPool');
     verifyIntegrity(bundle.code, bundle.integrity);
     const group: Group = { key: '', integrity: bundle.integrity, code: bundle.code, workers: new Set(), idle: [], creating: 0, waiters: [] };
-    const worker = await this.createWorker(group, false);
+    const worker = await this.createWorker(group, false, true);
     try {
       return JSON.parse(worker.manifestJson) as JsonValue;
     } finally {
       worker.isolate.dispose();
+      this.refillStandby();
     }
   }
 
@@ -270,7 +275,7 @@ export class SandboxPool {
     this.makeRoom();
     group.creating++;
     try {
-      const worker = await this.createWorker(group, true);
+      const worker = await this.createWorker(group, true, false);
       if (this.closed) {
         this.dispose(worker);
         throw new SandboxError('SandboxClosedError', 'the sandbox pool was closed while an isolate started');
@@ -387,6 +392,7 @@ export class SandboxPool {
         dispatch: undefined as unknown as ivm.Reference<DispatchFn>,
         context,
         manifestJson: 'null',
+        loading: null,
         busy: false,
         dead: false,
         lastUsed: Date.now(),
@@ -413,41 +419,69 @@ export class SandboxPool {
   private takeIsolate(): Promise<Worker> {
     const ready = this.standby ?? this.prepareIsolate();
     this.standby = null;
-    if (this.prewarm && !this.closed) {
-      // Prepared after the current call got going: `new Isolate` blocks the host thread briefly.
-      setImmediate(() => {
-        if (this.closed || this.standby) return;
-        const next = this.prepareIsolate();
-        next.catch(() => {
-          if (this.standby === next) this.standby = null;
-        });
-        this.standby = next;
-      });
-    }
+    this.standbyWanted = this.prewarm;
     return ready;
   }
 
-  private async createWorker(group: Group, pooled: boolean): Promise<Worker> {
+  /**
+   * Called when a call or manifest load has finished: preparing an isolate blocks the host thread
+   * for a few milliseconds, which should not land inside the cold start that used the standby.
+   */
+  private refillStandby(): void {
+    if (!this.standbyWanted || this.closed) return;
+    this.standbyWanted = false;
+    setImmediate(() => {
+      if (this.closed || this.standby) return;
+      const next = this.prepareIsolate();
+      next.catch(() => {
+        if (this.standby === next) this.standby = null;
+      });
+      this.standby = next;
+    });
+  }
+
+  /**
+   * Starts loading the bundle into a prepared isolate. With `awaitLoad` false it returns as soon
+   * as the load is queued (worker.loading tells how it went), so the caller can queue the first
+   * call right behind it: isolated-vm runs an isolate's tasks in order, and the isolate thread
+   * then loads, binds and serves without handing back to the host in between.
+   */
+  private async createWorker(group: Group, pooled: boolean, awaitLoad: boolean): Promise<Worker> {
     const worker = await this.takeIsolate();
     const { isolate, context } = worker;
     worker.group = group;
+    let script: ivm.Script;
     try {
-      const script = await this.compile(isolate, group, pooled);
-      let ran: Promise<unknown>;
-      let binding: Promise<unknown>;
-      if (this.inline) {
-        // Inline mode accepts guest code on the host thread, so loading costs no thread hop.
-        ran = runInline(() => script.runSync(context, { timeout: this.timeoutMs, release: true }));
-        binding = runInline(() => worker.dispatch.applySync(undefined, [0, '$bind', undefined], { result: { promise: true, copy: true }, timeout: this.timeoutMs }));
-      } else {
-        // Both tasks are queued at once: isolated-vm runs an isolate's tasks in order, so $bind
-        // sees the evaluated bundle, and the isolate thread does not hand back to the host between.
-        ran = script.run(context, { timeout: this.timeoutMs, release: true });
-        binding = worker.dispatch.apply(undefined, [0, '$bind', undefined], { result: { promise: true, copy: true }, timeout: this.timeoutMs });
-      }
+      script = await this.compile(isolate, group, pooled);
+    } catch (err) {
+      if (!isolate.isDisposed) isolate.dispose();
+      throw loadError(err, this.timeoutMs, this.memoryLimitMb);
+    }
+    let ran: Promise<unknown>;
+    let binding: Promise<unknown>;
+    if (this.inline) {
+      // Inline mode accepts guest code on the host thread, so loading costs no thread hop.
+      ran = runInline(() => script.runSync(context, { timeout: this.timeoutMs, release: true }));
+      binding = runInline(() => worker.dispatch.applySync(undefined, [0, '$bind', undefined], { result: { promise: true, copy: true }, timeout: this.timeoutMs }));
+    } else {
+      ran = script.run(context, { timeout: this.timeoutMs, release: true });
+      binding = worker.dispatch.apply(undefined, [0, '$bind', undefined], { result: { promise: true, copy: true }, timeout: this.timeoutMs });
+    }
+    worker.loading = this.finishLoad(worker, ran, binding, pooled);
+    // Handled here so a failed load is never an unhandled rejection, whoever awaits it.
+    worker.loading.catch(() => undefined);
+    if (awaitLoad) {
+      await worker.loading;
+      worker.loading = null;
+    }
+    return worker;
+  }
+
+  private async finishLoad(worker: Worker, ran: Promise<unknown>, binding: Promise<unknown>, pooled: boolean): Promise<void> {
+    try {
       const [runOutcome, bindOutcome] = await Promise.allSettled([ran, binding]);
       if (runOutcome.status === 'rejected') throw loadError(runOutcome.reason, this.timeoutMs, this.memoryLimitMb);
-      if (bindOutcome.status === 'rejected') throw bindOutcome.reason;
+      if (bindOutcome.status === 'rejected') throw loadError(bindOutcome.reason, this.timeoutMs, this.memoryLimitMb);
       const bound = bindOutcome.value;
       if (typeof bound !== 'string') throw new SandboxError('BundleContractError', 'the bundle manifest could not be read');
       if (bound[0] !== '1') {
@@ -456,11 +490,10 @@ export class SandboxPool {
       }
       worker.manifestJson = bound.slice(1);
       if (pooled) this.counters.created++;
-      return worker;
     } catch (err) {
-      if (!isolate.isDisposed) isolate.dispose();
-      if (err instanceof SandboxError) throw err;
-      throw loadError(err, this.timeoutMs, this.memoryLimitMb);
+      worker.dead = true;
+      if (!worker.isolate.isDisposed) worker.isolate.dispose();
+      throw err;
     }
   }
 
@@ -495,17 +528,30 @@ export class SandboxPool {
     const options = { timeout: timeoutMs, result: { promise: true, copy: true } } as const;
     let timer: NodeJS.Timeout | undefined;
     try {
+      const loading = worker.loading;
       let pending: Promise<unknown>;
       try {
-        pending = this.inline ? (worker.dispatch.applySync(undefined, args, options) as Promise<unknown>) : worker.dispatch.apply(undefined, args, options);
+        // While the bundle still loads, inline mode would block on it here; queue it instead.
+        pending = this.inline && !loading ? (worker.dispatch.applySync(undefined, args, options) as Promise<unknown>) : worker.dispatch.apply(undefined, args, options);
       } catch (err) {
         pending = Promise.reject(err);
+      }
+      const settled = pending.then((value) => ({ value }), (error: unknown) => ({ error }));
+      if (loading) {
+        try {
+          await loading;
+        } catch (err) {
+          // The call queued behind a failed load ran against no bundle; its answer is meaningless.
+          return { error: errorData(err) };
+        } finally {
+          worker.loading = null;
+        }
       }
       // isolated-vm's `timeout` only bounds synchronous execution; this timer also catches a call
       // parked on a promise that never settles, or CPU spent in continuations after an await.
       const outcome = await new Promise<typeof OVERRUN | { value: unknown } | { error: unknown }>((resolve) => {
         timer = setTimeout(resolve, timeoutMs, OVERRUN);
-        pending.then((value) => resolve({ value }), (error: unknown) => resolve({ error }));
+        void settled.then(resolve);
       });
       if (outcome === OVERRUN) {
         this.recycle(worker);
