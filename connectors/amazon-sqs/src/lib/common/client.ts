@@ -4,6 +4,7 @@
  */
 import type { GuestContext, JsonValue } from '@flowport/connector-sdk';
 import { signRequest } from './sigv4';
+import { parseUrl } from './url';
 
 /** The account fields the client reads (the account's value type, kept here to avoid an import cycle). */
 export interface SqsAccount {
@@ -29,7 +30,7 @@ export class SqsError extends Error {
 export function sqsEndpoint(account: SqsAccount): string {
   const custom = account.endpoint?.trim();
   if (custom) {
-    if (!URL.canParse(custom)) throw new Error(`Endpoint must be a URL like http://localhost:9324 (got ${JSON.stringify(custom)}); fix it in the account`);
+    if (!parseUrl(custom)) throw new Error(`Endpoint must be a URL like http://localhost:9324 (got ${JSON.stringify(custom)}); fix it in the account`);
     return custom.replace(/\/+$/, '') + '/';
   }
   return `https://sqs.${account.region}.amazonaws.com/`;

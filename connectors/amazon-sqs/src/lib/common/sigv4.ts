@@ -7,6 +7,7 @@
 import { hmac } from '@noble/hashes/hmac';
 import { sha256 } from '@noble/hashes/sha2';
 import { bytesToHex } from '@noble/hashes/utils';
+import { parseUrl } from './url';
 
 export interface SigV4Credentials {
   accessKeyId: string;
@@ -52,7 +53,8 @@ function amzDate(date: Date): string {
  * signed: the HTTP client sends the same value itself, so it is left out of the returned headers.
  */
 export function signRequest(request: SigV4Request, options: SigV4Options): Record<string, string> {
-  const url = new URL(request.url);
+  const url = parseUrl(request.url);
+  if (!url) throw new Error(`Cannot sign ${JSON.stringify(request.url)}: not an http(s) URL`);
   const time = amzDate(options.date ?? new Date());
   const day = time.slice(0, 8);
   const payloadHash = bytesToHex(sha256(utf8(request.body)));
@@ -68,8 +70,8 @@ export function signRequest(request: SigV4Request, options: SigV4Options): Recor
   const canonicalHeaders = names.map((name) => `${name}:${signed[name].trim().replace(/\s+/g, ' ')}\n`).join('');
   const signedHeaders = names.join(';');
   // Non-S3 services encode each path segment twice (the URL's own encoding, then SigV4's).
-  const canonicalPath = url.pathname === '' ? '/' : url.pathname.split('/').map(uriEncode).join('/');
-  const query = [...url.searchParams.entries()]
+  const canonicalPath = url.pathname.split('/').map(uriEncode).join('/');
+  const query = url.query
     .map(([k, v]) => [uriEncode(k), uriEncode(v)])
     .sort(([a, av], [b, bv]) => (a < b ? -1 : a > b ? 1 : av < bv ? -1 : av > bv ? 1 : 0))
     .map(([k, v]) => `${k}=${v}`)
