@@ -528,11 +528,21 @@ export class SandboxPool {
     const options = { timeout: timeoutMs, result: { promise: true, copy: true } } as const;
     let timer: NodeJS.Timeout | undefined;
     try {
-      const loading = worker.loading;
+      const loadFailure = (err: unknown) => ({ error: errorData(err) });
+      let loading = worker.loading;
+      worker.loading = null;
+      if (loading && this.inline) {
+        // Inline loading already ran on this thread; only its verdict is awaited here.
+        try {
+          await loading;
+        } catch (err) {
+          return loadFailure(err);
+        }
+        loading = null;
+      }
       let pending: Promise<unknown>;
       try {
-        // While the bundle still loads, inline mode would block on it here; queue it instead.
-        pending = this.inline && !loading ? (worker.dispatch.applySync(undefined, args, options) as Promise<unknown>) : worker.dispatch.apply(undefined, args, options);
+        pending = this.inline ? (worker.dispatch.applySync(undefined, args, options) as Promise<unknown>) : worker.dispatch.apply(undefined, args, options);
       } catch (err) {
         pending = Promise.reject(err);
       }
@@ -542,9 +552,7 @@ export class SandboxPool {
           await loading;
         } catch (err) {
           // The call queued behind a failed load ran against no bundle; its answer is meaningless.
-          return { error: errorData(err) };
-        } finally {
-          worker.loading = null;
+          return loadFailure(err);
         }
       }
       // isolated-vm's `timeout` only bounds synchronous execution; this timer also catches a call

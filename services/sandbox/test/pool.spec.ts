@@ -216,8 +216,8 @@ describe('SandboxPool', () => {
     }
   });
 
-  it('fails every queued call of a bundle that cannot load, instead of leaving them waiting', async () => {
-    const single = new SandboxPool({ maxIsolatesPerBundle: 1 });
+  it.each([false, true])('fails every queued call of a bundle that cannot load, instead of leaving them waiting (inline %s)', async (inlineExecution) => {
+    const single = new SandboxPool({ maxIsolatesPerBundle: 1, inlineExecution });
     const code = `throw new Error('broken at load');`;
     try {
       const results = await Promise.all([1, 2, 3].map(() => single.call({ bundle: { code, integrity: integrityOf(code) }, op: 'action.run', target: 'x', input: {} })));
