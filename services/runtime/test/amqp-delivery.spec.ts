@@ -33,10 +33,7 @@ describe('amqp stream delivery (RabbitMQ + PostgreSQL)', () => {
       await proxy.restore();
 
       await waitFor('recorded after reconnecting', async () => (await rowCounts(h.pool, flowId)).accepted === 5 || undefined);
-      await waitFor('queue drained', async () => {
-        const c = await fixture.counts();
-        return (c.waiting === 0 && c.unacked === 0) || undefined;
-      });
+      await waitFor('queue drained', () => fixture.drained());
       expect(await rowCounts(h.pool, flowId)).toMatchObject({ accepted: 5, distinctAccepted: 5, deadLettered: 0 });
     } finally {
       await delivery.stop({ timeoutMs: 2000 });

@@ -40,10 +40,7 @@ describe('sqs stream delivery (fauxqs + PostgreSQL)', () => {
     await delivery.start();
     await waitFor('12 recorded', async () => (await rowCounts(h.pool, flowId)).accepted === 12 || undefined);
     await waitFor('bad one dead-lettered', () => delivery.stats.deadLettered === 1 || undefined, 20_000);
-    await waitFor('queue drained', async () => {
-      const c = await fixture.counts();
-      return (c.waiting === 0 && c.unacked === 0) || undefined;
-    });
+    await waitFor('queue drained', () => fixture.drained());
     for (const group of ['g0', 'g1', 'g2']) {
       const inGroup = order.filter((id) => Number(id.split('-')[1]) % 3 === Number(group[1]));
       expect(inGroup).toEqual([...inGroup].sort((a, b) => Number(a.split('-')[1]) - Number(b.split('-')[1])));
@@ -79,10 +76,7 @@ describe('sqs stream delivery (fauxqs + PostgreSQL)', () => {
     });
     await delivery.start();
     await waitFor('recorded', () => delivery.stats.accepted === 2 || undefined, 15_000);
-    await waitFor('queue drained', async () => {
-      const c = await fixture.counts();
-      return (c.waiting === 0 && c.unacked === 0) || undefined;
-    });
+    await waitFor('queue drained', () => fixture.drained());
     expect(receives).toBe(2);
     expect(delivery.stats.duplicates).toBe(0);
   });

@@ -24,6 +24,8 @@ export interface QueueFixture {
   publish(bodies: JsonValue[], options?: PublishOptions): Promise<void>;
   /** Messages waiting plus messages delivered but not yet acked/deleted. */
   counts(): Promise<{ waiting: number; unacked: number }>;
+  /** True when nothing waits and nothing is unacked (cheap check first). */
+  drained(): Promise<boolean>;
   /** Drains the dead-letter queue. */
   takeDeadLetters(): Promise<DeadLetter[]>;
   cleanup(): Promise<void>;
@@ -65,6 +67,13 @@ export class AmqpQueueFixture implements QueueFixture {
       });
     }
     await this.channel.waitForConfirms();
+  }
+
+  async drained(): Promise<boolean> {
+    // rabbitmqctl is slow on a busy machine: ask it only once the queue itself looks empty.
+    if ((await this.channel.checkQueue(this.queue)).messageCount > 0) return false;
+    const c = await this.counts();
+    return c.waiting === 0 && c.unacked === 0;
   }
 
   async counts(): Promise<{ waiting: number; unacked: number }> {
@@ -165,6 +174,11 @@ export class SqsQueueFixture implements QueueFixture {
       new GetQueueAttributesCommand({ QueueUrl: this.queueUrl, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }),
     );
     return { waiting: Number(Attributes.ApproximateNumberOfMessages), unacked: Number(Attributes.ApproximateNumberOfMessagesNotVisible) };
+  }
+
+  async drained(): Promise<boolean> {
+    const c = await this.counts();
+    return c.waiting === 0 && c.unacked === 0;
   }
 
   async takeDeadLetters(): Promise<DeadLetter[]> {

@@ -128,10 +128,7 @@ export function deliveryScenarios(factory: () => FixtureFactory): Harness {
     const delivery = makeDelivery(h, fixture, recorder, { flowId, driverConfig: fixture.driverConfig({ batchSize: 6, batchWaitMs: 400 }) });
     await delivery.start();
     await waitFor('23 messages recorded', () => delivery.stats.accepted + delivery.stats.duplicates === 23 || undefined);
-    await waitFor('queue drained and acked', async () => {
-      const c = await fixture.counts();
-      return c.waiting === 0 && c.unacked === 0 ? c : undefined;
-    });
+    await waitFor('queue drained and acked', () => fixture.drained());
 
     const counts = await rowCounts(h.pool, flowId);
     expect(counts).toEqual({ accepted: 20, duplicate: 3, deadLettered: 0, distinctAccepted: 20, runs: expect.any(Number) });
@@ -187,10 +184,7 @@ export function deliveryScenarios(factory: () => FixtureFactory): Harness {
       return c.deadLettered === 2 ? c : undefined;
     }, 20_000);
     expect(dead.accepted).toBe(3);
-    await waitFor('queue drained', async () => {
-      const c = await fixture.counts();
-      return c.waiting === 0 && c.unacked === 0 || undefined;
-    });
+    await waitFor('queue drained', () => fixture.drained());
 
     expect(mapCalls.get('poison-1')).toBe(3);
     expect(mapCalls.get('ok-1')).toBe(1);
@@ -237,10 +231,7 @@ export function deliveryScenarios(factory: () => FixtureFactory): Harness {
 
       await proxy.restore();
       await waitFor('all recorded after recovery', async () => (await rowCounts(h.pool, flowId)).accepted === 9 || undefined);
-      await waitFor('queue drained', async () => {
-        const c = await fixture.counts();
-        return c.waiting === 0 && c.unacked === 0 || undefined;
-      });
+      await waitFor('queue drained', () => fixture.drained());
       const after = await rowCounts(h.pool, flowId);
       expect(after).toMatchObject({ accepted: 9, distinctAccepted: 9, deadLettered: 0 });
     } finally {
@@ -268,10 +259,7 @@ export function deliveryScenarios(factory: () => FixtureFactory): Harness {
     });
     await second.start();
     await waitFor('redeliveries marked duplicate', () => second.stats.duplicates === 6 || undefined, 20_000);
-    await waitFor('queue drained', async () => {
-      const c = await fixture.counts();
-      return c.waiting === 0 && c.unacked === 0 || undefined;
-    });
+    await waitFor('queue drained', () => fixture.drained());
     const counts = await rowCounts(h.pool, flowId);
     expect(counts).toMatchObject({ accepted: 6, distinctAccepted: 6, duplicate: 6 });
     expect(counts.runs).toBeGreaterThanOrEqual(2);
