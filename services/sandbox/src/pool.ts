@@ -171,7 +171,8 @@ export class SandboxPool {
     }
     let inputJson: string;
     try {
-      inputJson = JSON.stringify(request.input === undefined ? null : request.input);
+      // A bare function or symbol stringifies to undefined: it crosses as null, as inside objects.
+      inputJson = JSON.stringify(request.input === undefined ? null : request.input) ?? 'null';
     } catch (err) {
       return failure(new SandboxError('SandboxInputError', `the call input is not JSON-serialisable: ${(err as Error).message}`).toData());
     }
