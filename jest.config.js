@@ -14,5 +14,8 @@ for (const pattern of workspaces) {
 
 module.exports = {
   projects,
+  // Integration tests start real servers (PostgreSQL databases, brokers, isolates); per-project
+  // values do not apply in a multi-project run, so the default lives here.
+  testTimeout: 30_000,
   reporters: ['default', '<rootDir>/.ci/summary-reporter.js'],
 };
