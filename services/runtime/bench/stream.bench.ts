@@ -1,4 +1,3 @@
-/* eslint-disable no-console */
 // Stream delivery benchmark: throughput into recorded runs at Batch Size 1 and 100 beside raw
 // amqplib consume+ack and raw INSERTs of the same rows, plus publish-to-recorded latency at a
 // light steady load. Needs RabbitMQ on 127.0.0.1:5672 and PostgreSQL on 127.0.0.1:5432
