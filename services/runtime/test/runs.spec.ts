@@ -94,6 +94,24 @@ describe('manual, event and test runs; filter, code, retries and replay', () => 
     expect(logs.body.items).toEqual([expect.objectContaining({ step: 'label', order: 2, level: 'info', message: 'labelling' })]);
   });
 
+  it('checks a manual run\'s input against the trigger\'s inputSchema (422 naming each problem)', async () => {
+    const flow = await api.createFlow({
+      name: 'typed input',
+      trigger: { type: 'manual', inputSchema: { type: 'object', required: ['email'], properties: { email: { type: 'string' }, age: { type: 'integer', minimum: 0 } } } },
+      steps: [{ name: 'x', type: 'map', expression: 'trigger.input.email' }],
+    });
+    const bad = await api.post(`/api/v1/flows/${flow.id}/runs`, { input: { age: -1 } }).expect(422);
+    expect(bad.body.error.code).toBe('INVALID_INPUT');
+    expect(bad.body.error.details).toEqual(
+      expect.arrayContaining([
+        { path: 'input.email', message: 'is required' },
+        { path: 'input.age', message: 'must be >= 0' },
+      ]),
+    );
+    const ok = await api.waitForRun((await api.post(`/api/v1/flows/${flow.id}/runs`, { input: { email: 'a@b.c', age: 3 } }).expect(202)).body.runId);
+    expect(ok.steps[0].output).toBe('a@b.c');
+  });
+
   it('ends a run as filtered when a filter step gives false, and skips the steps after it', async () => {
     const flow = await api.createFlow({
       name: 'big orders only',

@@ -7,6 +7,7 @@ import { FlowCatalog } from '../flows/flow-catalog';
 import type { FlowDefinition, FlowRecord } from '../flows/flow-definition';
 import { RUNTIME_DB, RuntimeDb } from '../runtime-db';
 import type { JsonValue } from '../stream-message';
+import { assertManualInput } from './manual-input';
 import { RunStore, type RunRow, type StepRow, type TriggerMessage } from './run-store';
 import { runView, stepView, type MessageView, type RunView, type StepView } from './run-views';
 
@@ -59,6 +60,7 @@ export class RunsService {
         'FLOW_TRIGGER_NOT_MANUAL',
       );
     }
+    if (definition.trigger.type === 'manual') assertManualInput(flow.name, definition.trigger.inputSchema, input);
     return { runId: await this.queue(flow, version, { type: 'manual' }, input) };
   }
 
