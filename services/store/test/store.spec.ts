@@ -206,4 +206,10 @@ describe('store HTTP API', () => {
     const existing = await request(t.server).get('/api/v1/installs').set(auth(otherOwner)).expect(200);
     expect(existing.body.items).toEqual([expect.objectContaining({ connector: 'demo-queue', version: '1.0.0', yanked: true })]);
   });
+
+  it('re-verifies integrity on install: a bundle altered in the database is refused', async () => {
+    await t.app.get(DataSource).query(`UPDATE registry_versions SET bundle = bundle || ';' WHERE connector_name = 'demo-queue' AND version = '1.1.0'`);
+    const res = await request(t.server).post('/api/v1/installs').set(auth(member)).send({ connector: 'demo-queue' }).expect(422);
+    expect(res.body.error).toMatchObject({ code: 'INTEGRITY_MISMATCH', message: 'demo-queue@1.1.0 failed its integrity check: the stored bundle was altered' });
+  });
 });
