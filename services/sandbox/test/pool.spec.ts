@@ -47,6 +47,11 @@ const connector = bundleOf({
   counter: `(() => { let n = 0; return async () => ++n; })()`,
   forgotten: `async () => { Promise.reject(new Error('forgotten')); return 'returned'; }`,
   forgottenAfterAwait: `async (input, ctx) => { await ctx.store.get('k'); Promise.reject(new Error('forgotten later')); return 'returned'; }`,
+  manyStoreCalls: `async (input, ctx) => {
+    const results = await Promise.allSettled(Array.from({ length: input.n }, (_, i) => ctx.store.get('k' + i)));
+    return results.map((r) => r.status === 'fulfilled' ? 'ok' : r.reason.name);
+  }`,
+  noSql: `async (input, ctx) => ({ sql: typeof ctx.sql })`,
   slowStore: `async (input, ctx) => { await ctx.store.get('slow'); return input.i; }`,
 });
 
@@ -99,6 +104,21 @@ describe('SandboxPool', () => {
     const second = await run(pool, 'store', { at: '2026-02-01' }, { store });
     expect(second).toMatchObject({ ok: true, output: { before: { at: '2026-01-01', seen: ['a', 'b'] } } });
     expect(store.data.get('cursor')).toEqual({ at: '2026-02-01', seen: ['a', 'b'] });
+  });
+
+  it('offers ctx.sql only to calls granted a SQL capability', async () => {
+    expect(await run(pool, 'noSql')).toMatchObject({ ok: true, output: { sql: 'undefined' } });
+  });
+
+  it('limits the host calls one call may have in flight', async () => {
+    const limited = new SandboxPool({ maxConcurrentHostCalls: 4 });
+    const store = { ...new MemoryStore(), get: () => new Promise<null>((resolve) => setTimeout(() => resolve(null), 500)), set: async () => {}, delete: async () => {} };
+    try {
+      const result = await limited.call({ bundle: connector, op: 'action.run', target: 'manyStoreCalls', input: { n: 6 }, capabilities: { store } });
+      expect(result).toMatchObject({ ok: true, output: ['ok', 'ok', 'ok', 'ok', 'SandboxLimitError', 'SandboxLimitError'] });
+    } finally {
+      await limited.close();
+    }
   });
 
   it('refuses ctx.store when the call was granted none', async () => {
@@ -292,7 +312,8 @@ describe('SandboxPool', () => {
     let server: TestServer;
     beforeAll(async () => {
       server = await startServer((req, res, body) => {
-        if (req.url === '/loop') {
+        if (req.url === '/hang') return; // never answers
+      if (req.url === '/loop') {
           res.writeHead(302, { location: '/loop' }).end();
           return;
         }
@@ -324,6 +345,18 @@ describe('SandboxPool', () => {
     it('stops following redirects after five hops', async () => {
       const result = await run(pool, 'fetchError', { url: `http://localhost:${server.port}/loop` }, { allowedHosts: ['localhost'], allowPrivateNetwork: true });
       expect(result).toMatchObject({ output: { name: 'HttpBlockedError', message: expect.stringContaining('redirected more than 5 times') } });
+    });
+
+    it('times out a request that never gets an answer', async () => {
+      const slow = new SandboxPool({ allowPrivateNetwork: true, http: { timeoutMs: 300 } });
+      try {
+        const started = Date.now();
+        const result = await slow.call({ bundle: connector, op: 'action.run', target: 'fetchError', input: { url: `http://localhost:${server.port}/hang` }, capabilities: { allowedHosts: ['localhost'] } });
+        expect(result).toMatchObject({ ok: true, output: { name: 'HttpTimeoutError', message: expect.stringContaining('timed out after 300 ms') } });
+        expect(Date.now() - started).toBeLessThan(3000);
+      } finally {
+        await slow.close();
+      }
     });
 
     it('caps the response size', async () => {
