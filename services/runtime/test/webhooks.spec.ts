@@ -1,7 +1,8 @@
 import type { TestApp } from '@flowport/core';
+import { createHmac } from 'node:crypto';
 import request from 'supertest';
 import { signWebhook } from '../src';
-import { Api, createRuntimeApp } from './support/platform';
+import { Api, buildOrdersConnector, createRuntimeApp } from './support/platform';
 
 // Runs go through the real executor and brokers; the repository-wide default is 5 s.
 jest.setTimeout(30_000);
@@ -119,6 +120,29 @@ describe('webhook trigger: POST /hooks/{flowId} and the run status endpoint', ()
     const inactive = await hook(stopped.id).set('X-Flowport-Token', stopped.webhookToken!).send({}).expect(409);
     expect(inactive.body.error.message).toBe('Flow "stopped hook" is inactive: publish and activate it before it can run');
   });
+
+  it('runs a connector\'s webhook trigger: the manifest\'s signature is checked, trigger.webhook gives one run per payload', async () => {
+    const built = await buildOrdersConnector('orders-queue');
+    await api.post('/api/v1/registry/connectors', built).expect(201);
+    await api.post('/api/v1/installs', { connector: 'orders-queue', version: '1.0.0' }).expect(201);
+    const flow = await api.createFlow({
+      name: 'shop callbacks',
+      trigger: { type: 'connector', connector: 'orders-queue', version: '1.0.0', trigger: 'order-hook', props: { secret: 'shh' } },
+      steps: [{ name: 'order', type: 'map', expression: 'trigger.input.id' }],
+    });
+    expect(flow.webhookToken).toEqual(expect.any(String));
+    const body = JSON.stringify({ orders: [{ id: 'S-1' }, { id: 'S-2' }] });
+    const sign = (text: string) => `sha256=${createHmac('sha256', 'shh').update(text).digest('hex')}`;
+    const call = (signature: string) => hook(flow.id).set('X-Flowport-Token', flow.webhookToken!).set('Content-Type', 'application/json').set('X-Orders-Signature', signature).send(body);
+
+    const bad = await call(sign('something else')).expect(401);
+    expect(bad.body.error.message).toBe("The x-orders-signature header does not match the body signed with the trigger's secret");
+    const ok = await call(sign(body)).expect(202);
+    expect(ok.body.runIds).toHaveLength(2);
+    expect(ok.body.runId).toBe(ok.body.runIds[0]);
+    const outputs = await Promise.all(ok.body.runIds.map(async (id: string) => (await api.waitForRun(id)).steps[0].output));
+    expect(outputs.sort()).toEqual(['S-1', 'S-2']);
+  }, 60_000);
 
   it('refuses a body over the limit (413)', async () => {
     const res = await hook(flowId).set('X-Flowport-Token', token).send({ order: { id: 'big' }, customer: 'x'.repeat(5000) }).expect(413);

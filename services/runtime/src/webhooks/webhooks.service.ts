@@ -2,8 +2,9 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import { ApiError } from '@flowport/core';
 import { webhookTokenMatches } from '@flowport/flows';
 import { HttpStatus, Inject, Injectable } from '@nestjs/common';
+import { ConnectorGateway } from '../connectors/connector-gateway';
 import { FlowCatalog } from '../flows/flow-catalog';
-import type { FlowRecord } from '../flows/flow-definition';
+import type { ConnectorTriggerDef, FlowRecord } from '../flows/flow-definition';
 import { RUNTIME_DB, RuntimeDb } from '../runtime-db';
 import { RUNTIME_OPTIONS, type RuntimeOptions } from '../runtime-options';
 import { RunsService } from '../runs/runs.service';
@@ -29,12 +30,14 @@ export class WebhooksService {
     @Inject(RUNTIME_DB) private readonly db: RuntimeDb,
     private readonly catalog: FlowCatalog,
     private readonly runs: RunsService,
+    private readonly gateway: ConnectorGateway,
   ) {}
 
-  async receive(flowId: string, req: WebhookRequestLike & { query?: Record<string, unknown>; method: string }, token: string): Promise<{ runId: string }> {
+  async receive(flowId: string, req: WebhookRequestLike & { query?: Record<string, unknown>; method: string; path?: string }, token: string): Promise<{ runId: string | null; runIds?: string[] }> {
     const flow = await this.authenticate(flowId, token);
     const { version, definition } = await this.runs.activeDefinition(flow);
     const trigger = definition.trigger;
+    if (trigger.type === 'connector') return this.receiveConnectorWebhook(flow, version, trigger, req);
     if (trigger.type !== 'webhook') {
       throw ApiError.conflict(`Flow "${flow.name}" starts from its ${trigger.type} trigger, not a webhook; change its trigger to Webhook to call it here`, undefined, 'FLOW_TRIGGER_NOT_WEBHOOK');
     }
@@ -53,6 +56,62 @@ export class WebhooksService {
     for (const [k, v] of Object.entries(req.query ?? {})) query[k] = typeof v === 'string' ? v : JSON.stringify(v);
     const runId = await this.runs.queue(flow, version, { type: 'webhook' }, body, { contentType, query });
     return { runId };
+  }
+
+  /**
+   * A connector's own webhook trigger (e.g. a SaaS callback): the platform checks the signature
+   * the manifest declares, then the connector's `trigger.webhook` turns the call into payloads,
+   * one run each.
+   */
+  private async receiveConnectorWebhook(
+    flow: FlowRecord,
+    version: number,
+    trigger: ConnectorTriggerDef,
+    req: WebhookRequestLike & { query?: Record<string, unknown>; method: string; path?: string },
+  ): Promise<{ runId: string | null; runIds: string[] }> {
+    const connector = await this.gateway.load(trigger.connector, trigger.version);
+    const manifest = this.gateway.trigger(connector, trigger.trigger);
+    if (manifest.kind !== 'webhook') {
+      throw ApiError.conflict(`Flow "${flow.name}" starts from ${trigger.connector} "${trigger.trigger}", a ${manifest.kind} trigger, not a webhook`, undefined, 'FLOW_TRIGGER_NOT_WEBHOOK');
+    }
+    this.rateLimit(flow);
+    const { body, raw } = await readWebhookBody(req, this.options.webhookMaxBytes);
+    const headers: Record<string, string> = {};
+    for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(', ') : v;
+    const signature = manifest.webhook?.signature;
+    if (signature) {
+      const key = trigger.props?.[signature.secretProp];
+      if (typeof key !== 'string' || key === '') {
+        throw ApiError.conflict(`Flow "${flow.name}": set the trigger's "${signature.secretProp}" (the signing secret) to receive signed calls`, undefined, 'WEBHOOK_SECRET_MISSING');
+      }
+      const digest = createHmac(signature.algorithm === 'hmac-sha1' ? 'sha1' : 'sha256', key).update(raw, 'utf8').digest(signature.encoding);
+      const expected = Buffer.from(`${signature.prefix}${digest}`, 'utf8');
+      const given = Buffer.from(headers[signature.header.toLowerCase()] ?? '', 'utf8');
+      if (expected.length !== given.length || !timingSafeEqual(expected, given)) {
+        throw ApiError.unauthorized(`The ${signature.header} header does not match the body signed with the trigger's ${signature.secretProp}`);
+      }
+    }
+    const query: Record<string, string> = {};
+    for (const [k, v] of Object.entries(req.query ?? {})) query[k] = typeof v === 'string' ? v : JSON.stringify(v);
+    const account = await this.gateway.accountValues(flow.workspaceId, trigger.account);
+    let payloads: JsonValue[];
+    try {
+      const { output } = await this.gateway.call({
+        workspaceId: flow.workspaceId,
+        connector,
+        op: 'trigger.webhook',
+        target: trigger.trigger,
+        input: { props: trigger.props ?? {}, account, request: { method: req.method, path: req.path ?? `/hooks/${flow.id}`, query, headers, body, rawBody: raw } },
+      });
+      payloads = ((output as { payloads?: JsonValue[] })?.payloads ?? []) as JsonValue[];
+    } catch (error) {
+      throw ApiError.unprocessable(`${trigger.connector} "${trigger.trigger}" refused the call: ${(error as Error).message}`, undefined, 'WEBHOOK_REFUSED');
+    }
+    const runIds: string[] = [];
+    for (const payload of payloads) {
+      runIds.push(await this.runs.queue(flow, version, { type: 'webhook', connector: trigger.connector, trigger: trigger.trigger }, payload));
+    }
+    return { runId: runIds[0] ?? null, runIds };
   }
 
   async status(flowId: string, runId: string, token: string) {
