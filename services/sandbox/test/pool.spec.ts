@@ -112,7 +112,7 @@ describe('SandboxPool', () => {
 
   it('limits the host calls one call may have in flight', async () => {
     const limited = new SandboxPool({ maxConcurrentHostCalls: 4 });
-    const store = { ...new MemoryStore(), get: () => new Promise<null>((resolve) => setTimeout(() => resolve(null), 500)), set: async () => {}, delete: async () => {} };
+    const store: KeyValueStore = { get: () => new Promise<null>((resolve) => setTimeout(() => resolve(null), 500)), set: async () => {}, delete: async () => {} };
     try {
       const result = await limited.call({ bundle: connector, op: 'action.run', target: 'manyStoreCalls', input: { n: 6 }, capabilities: { store } });
       expect(result).toMatchObject({ ok: true, output: ['ok', 'ok', 'ok', 'ok', 'SandboxLimitError', 'SandboxLimitError'] });
