@@ -212,6 +212,77 @@ describe('kafka stream driver (kafkajs + PostgreSQL, test broker)', () => {
     expect(letters.find((l) => l.value.orderId === undefined)!.headers['x-flowport-error']).toMatch(/External ID expression "payload.orderId" gave nothing/);
   });
 
+  it('consumes several topics in one group, dead-lettering to each source topic\'s own .dlq', async () => {
+    const [orders, refunds] = [unique('orders'), unique('refunds')];
+    for (const t of [orders, refunds, `${orders}.dlq`, `${refunds}.dlq`]) broker.createTopic(t, 1);
+    const groupId = unique('g');
+    const flowId = uniqueFlowId();
+    await produce(orders, [{ value: { orderId: 'o-1' } }, { value: { orderId: 'o-2' } }]);
+    await produce(refunds, [{ value: { orderId: 'r-1' } }, { value: { poison: true } }]);
+    const d = delivery({ flowId, maxAttempts: 2, driverConfig: { ...driverConfig(orders, groupId, { batchSize: 10, batchWaitMs: 50 }), topics: [orders, refunds] } });
+    await d.start();
+    await waitFor('refunds poison dead-lettered', () => broker.messages(`${refunds}.dlq`).length === 1 || undefined, 20_000);
+    await waitFor('both topics committed', () => (uncommitted(groupId, orders, 1).length === 0 && uncommitted(groupId, refunds, 1).length === 0) || undefined);
+    expect(broker.messages(`${orders}.dlq`)).toHaveLength(0);
+    const { rows } = await pool.query<{ external_id: string }>(`SELECT external_id FROM run_messages WHERE flow_id = $1 AND status = 'accepted' ORDER BY external_id`, [flowId]);
+    expect(rows.map((r) => r.external_id)).toEqual(['o-1', 'o-2', 'r-1']);
+  });
+
+  it('shares the partitions between two runtime replicas in one group: every message recorded once, all committed', async () => {
+    const topic = unique('shared');
+    broker.createTopic(topic, 4);
+    const groupId = unique('g');
+    const flowId = uniqueFlowId();
+    const config = driverConfig(topic, groupId, { batchSize: 5, batchWaitMs: 50 });
+    const seenBy = [new Set<string>(), new Set<string>()];
+    const replica = (n: number) =>
+      delivery({
+        flowId,
+        driverConfig: config,
+        mapMessage: async (m) => {
+          seenBy[n].add(m.id);
+          return { payload: m.body };
+        },
+      });
+    const [a, b] = [replica(0), replica(1)];
+    await a.start();
+    await produce(topic, Array.from({ length: 20 }, (_, i) => ({ key: `k${i}`, value: { orderId: `s-${i}` } })));
+    await b.start();
+    await waitFor('both replicas hold partitions', () => broker.group(groupId).members.length === 2 || undefined);
+    await produce(topic, Array.from({ length: 20 }, (_, i) => ({ key: `k${i}`, value: { orderId: `s-${20 + i}` } })));
+    await waitFor('40 recorded', async () => (await rowCounts(pool, flowId)).accepted === 40 || undefined, 20_000);
+    await waitFor('everything committed', () => uncommitted(groupId, topic, 4).length === 0 || undefined);
+    expect(await rowCounts(pool, flowId)).toMatchObject({ accepted: 40, distinctAccepted: 40, deadLettered: 0 });
+    expect(seenBy[1].size).toBeGreaterThan(0);
+  });
+
+  it('records a partition in offset order even when a later batch is mapped first, so the first of two equal External IDs wins', async () => {
+    const topic = unique('ordered');
+    broker.createTopic(topic, 1);
+    const flowId = uniqueFlowId();
+    await produce(topic, [{ value: { orderId: 'same', n: 1 } }, { value: { orderId: 'same', n: 2 } }, { value: { orderId: 'other', n: 3 } }]);
+    const d = delivery({
+      flowId,
+      driverConfig: driverConfig(topic, unique('g'), { batchSize: 1, batchWaitMs: 0 }),
+      mapMessage: async (m) => {
+        // The first message is slow to map: without ordering the second would be recorded first.
+        if ((m.body as { n: number }).n === 1) await new Promise((resolve) => setTimeout(resolve, 300));
+        return { payload: m.body };
+      },
+    });
+    await d.start();
+    await waitFor('three recorded', () => d.stats.accepted + d.stats.duplicates === 3 || undefined);
+    const { rows } = await pool.query<{ status: string; n: number }>(
+      `SELECT status, (payload->>'n')::int AS n FROM run_messages WHERE flow_id = $1 ORDER BY n`,
+      [flowId],
+    );
+    expect(rows).toEqual([
+      { status: 'accepted', n: 1 },
+      { status: 'duplicate', n: 2 },
+      { status: 'accepted', n: 3 },
+    ]);
+  });
+
   it('keeps a message unacked (and the offset before it) while the database is down, then records it once', async () => {
     const topic = unique('retry');
     broker.createTopic(topic, 1);
@@ -271,7 +342,8 @@ describe('kafka stream driver (kafkajs + PostgreSQL, test broker)', () => {
     broker.createTopic(topic, 1);
     const groupId = unique('g');
     const flowId = uniqueFlowId();
-    const config = driverConfig(topic, groupId, { batchSize: 3, batchWaitMs: 50 });
+    // One batch: with partition order, a second batch would wait behind the "crashed" first one.
+    const config = driverConfig(topic, groupId, { batchSize: 6, batchWaitMs: 200 });
     await produce(topic, Array.from({ length: 6 }, (_, i) => ({ value: { orderId: `c-${i}` } })));
     const crashing = new ObservedRecorder(new PgRunRecorder(pool));
     crashing.holdAfterCommit = true;

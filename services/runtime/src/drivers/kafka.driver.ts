@@ -77,6 +77,12 @@ export const kafkaDriverConfigSchema = batchingConfigSchema
     heartbeatIntervalMs: ms('heartbeatIntervalMs', 10, 600_000).default(3000),
     /** Long-poll time of one fetch; also bounds how long start() waits for the first fetch. kafkajs's 5000 would delay every flow start. */
     maxWaitTimeMs: ms('maxWaitTimeMs', 0, 60_000).default(1000),
+    /**
+     * Record the messages of a partition in offset order: a batch waits for the earlier batches
+     * holding messages of the same partitions (so the first of two equal External IDs wins).
+     * false = batches run fully concurrently. Retried messages are recorded when they succeed.
+     */
+    preservePartitionOrder: z.boolean().default(true),
     /** Partitions whose fetched batches are handled at once (kafkajs partitionsConsumedConcurrently). */
     partitionsConsumedConcurrently: z
       .number()
@@ -145,6 +151,8 @@ export class KafkaDriver implements StreamDriver {
   /** Per `topic/partition`: offsets past the committed one that are already recorded or dead-lettered. */
   private readonly doneAhead = new Map<string, Set<string>>();
   private readonly retryTimers = new Set<NodeJS.Timeout>();
+  /** Per `topic/partition`: the last batch handed over that holds messages of it. */
+  private readonly partitionTails = new Map<string, Promise<void>>();
 
   constructor(private readonly logger: Logger = silentLogger) {}
 
@@ -164,7 +172,7 @@ export class KafkaDriver implements StreamDriver {
       batchSize: cfg.batchSize,
       batchWaitMs: cfg.batchWaitMs,
       maxInFlightBatches: cfg.maxInFlightBatches ?? defaultMaxInFlightBatches(cfg.batchSize),
-      onBatch: handler,
+      onBatch: cfg.preservePartitionOrder ? this.inPartitionOrder(handler) : handler,
       onError: (error, items) => {
         this.logger.error('Kafka batch handler failed; its unsettled messages will be read again', { topics: this.topics, error: errorText(error) });
         for (const item of items) if (!item.settled) void item.nack({ requeue: true, delayMs: DEAD_LETTER_FAILURE_DELAY_MS }).catch(() => undefined);
@@ -335,6 +343,27 @@ export class KafkaDriver implements StreamDriver {
     if (blocker && outcome?.kind === 'retry' && !this.stopping) this.retryLater(batch.topic, batch.partition, blocker.offset, outcome.delayMs, pause);
     // A rebalance noticed while waiting: let kafkajs rejoin now that the acked prefix is committed.
     beat.rethrowRebalance();
+  }
+
+  /** Starts each batch only after the earlier batches that share one of its partitions. */
+  private inPartitionOrder(handler: BatchHandler): (batch: KafkaMessage[]) => Promise<void> {
+    return (batch) => {
+      const keys = [...new Set(batch.map((m) => partitionKey(m.topic, m.partition)))];
+      const earlier = keys.flatMap((key) => {
+        const tail = this.partitionTails.get(key);
+        return tail ? [tail] : [];
+      });
+      const run = earlier.length === 0 ? handler(batch) : Promise.all(earlier).then(() => handler(batch));
+      const tail = run.then(
+        () => undefined,
+        () => undefined,
+      );
+      for (const key of keys) this.partitionTails.set(key, tail);
+      void tail.then(() => {
+        for (const key of keys) if (this.partitionTails.get(key) === tail) this.partitionTails.delete(key);
+      });
+      return run;
+    };
   }
 
   /** Pauses the partition for the back-off, then reads it again from the first unacked offset. */
@@ -512,6 +541,7 @@ function splitKey(key: string): [string, number] {
   return [key.slice(0, slash), Number(key.slice(slash + 1))];
 }
 
+/** A pause between heartbeats; unref'd so a stopping process does not wait for it. */
 function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
 }
