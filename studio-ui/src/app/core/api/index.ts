@@ -8,3 +8,6 @@ export * from './accounts-api.service';
 export * from './flows-api.service';
 export * from './remote';
 export * from './paged-list';
+export * from './flow-definition';
+export * from './run-models';
+export * from './runs-api.service';

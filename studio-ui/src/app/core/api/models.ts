@@ -1,4 +1,5 @@
 // Wire types of the Flowport HTTP API (/api/v1), as the Studio reads and writes them.
+import type { FlowDefinition, FlowStep } from './flow-definition';
 
 /** A JSON Schema subset the Studio renders: the shapes connector manifests use for accounts and trigger props. */
 export interface JsonSchema {
@@ -99,7 +100,10 @@ export interface ManifestAction {
   name: string;
   displayName: string;
   description: string;
+  /** Name of the account (in the manifest's accounts) this action needs, or null. */
+  account?: string | null;
   props: JsonSchema;
+  sampleOutput?: unknown;
 }
 
 export interface ManifestTrigger {
@@ -173,22 +177,45 @@ export type FlowTrigger = ConnectorFlowTrigger | PlatformFlowTrigger;
 
 export type FlowStatus = 'draft' | 'active' | 'inactive';
 
+/** How the flows list describes a trigger (the API's one-line summary). */
+export interface TriggerSummary {
+  type: 'connector' | PlatformTriggerType;
+  label: string;
+  connector?: string;
+  version?: string;
+  trigger?: string;
+}
+
 export interface FlowSummary {
   id: string;
   name: string;
+  description?: string;
   status: FlowStatus;
-  trigger: FlowTrigger;
+  activeVersion?: number | null;
+  latestVersion?: number | null;
+  trigger: TriggerSummary | FlowTrigger;
   updatedAt: string;
 }
 
+export interface FlowVersionBrief {
+  version: number;
+  active: boolean;
+  createdAt: string;
+}
+
+/** GET /api/v1/flows/{id}: the summary plus the editable draft (docs/contracts.md section 4). */
 export interface Flow extends FlowSummary {
-  description?: string;
-  steps: unknown[];
+  draft: FlowDefinition;
+  versions: FlowVersionBrief[];
+  hasWebhookToken: boolean;
+  createdAt?: string;
+  /** Only in the response that issued it (create, or a save that added a webhook trigger). */
+  webhookToken?: string;
 }
 
 export interface NewFlow {
   name: string;
   description?: string;
   trigger: FlowTrigger;
-  steps: unknown[];
+  steps: FlowStep[];
 }

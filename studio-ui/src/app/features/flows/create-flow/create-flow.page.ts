@@ -6,6 +6,7 @@ import { ConnectorIcon } from '../../../shared/ui/connector-icon';
 import { ErrorAlert } from '../../../shared/ui/error-alert';
 import { KindBadge } from '../../../shared/ui/kind-badge';
 import { RequestState } from '../../../shared/ui/request-state';
+import { IssuedWebhookTokens } from '../issued-webhook-tokens';
 import { PlatformTriggerOption } from '../platform-triggers';
 import { CreateFlowStore, WizardStep } from './create-flow.store';
 
@@ -19,6 +20,7 @@ import { CreateFlowStore, WizardStep } from './create-flow.store';
 export class CreateFlowPage implements OnInit {
   protected readonly wizard = inject(CreateFlowStore);
   private readonly router = inject(Router);
+  private readonly issuedTokens = inject(IssuedWebhookTokens);
 
   /** `?account=<id>`: back from creating an account in the middle of step 3. */
   readonly account = input<string>();
@@ -76,6 +78,7 @@ export class CreateFlowPage implements OnInit {
     const flow = await this.wizard.create();
     if (flow) {
       this.wizard.reset();
+      this.issuedTokens.keep(flow.id, flow.webhookToken);
       await this.router.navigate(['/flows', flow.id]);
     } else {
       // Move focus to the first message so keyboard and screen-reader users land on it.
