@@ -9,3 +9,5 @@ export type { ManifestProblem, ManifestValidation } from './validate';
 export { integrityOf } from './integrity';
 export { createLocalContext, MemoryStore } from './local-context';
 export type { LocalContextOptions } from './local-context';
+export { buildConnector, checkConnectorFilePath, connectorTemplateFiles, ConnectorBuildError } from './build-connector';
+export type { BuildConnectorInput, BuildConnectorResult, ConnectorBuildProblem } from './build-connector';

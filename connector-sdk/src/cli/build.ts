@@ -16,6 +16,8 @@ import { CliError, EXIT_FAILURE, EXIT_USAGE } from './io';
 
 export interface BuiltConnector {
   code: string;
+  /** Source map JSON when `sourceMap` was asked for. */
+  sourceMap?: string;
   manifest: ConnectorManifest;
   integrity: string;
   /** Which SDK guest entry the bundle contains (for the build report). */
@@ -43,6 +45,18 @@ function ownGuestEntry(): string | undefined {
     if (existsSync(candidate)) return candidate;
   }
   return undefined;
+}
+
+function ownGuestEntryOrFail(): string {
+  const own = ownGuestEntry();
+  if (!own) throw new CliError(`${SDK_PACKAGE} has no guest entry beside ${__dirname}: build it (npm run build -w ${SDK_PACKAGE})`);
+  return own;
+}
+
+interface BuildState {
+  sdkEntry?: string;
+  ownSdk: boolean;
+  warnings: string[];
 }
 
 /**
@@ -78,13 +92,13 @@ function findInstalledSdk(from: string): string | undefined {
   }
 }
 
-function guardPlugin(root: string, state: { sdkEntry?: string; warnings: string[] }): Plugin {
+function guardPlugin(root: string, state: BuildState): Plugin {
   const rel = (file: string | undefined) => (file ? relative(root, file).replace(/\\/g, '/') || file : 'the connector');
   return {
     name: 'flowport-guard',
     setup(b) {
       b.onResolve({ filter: new RegExp(`^${SDK_PACKAGE.replace('/', '\\/')}$`) }, (args) => {
-        state.sdkEntry ??= sdkGuestEntry(args.resolveDir || root, state.warnings);
+        state.sdkEntry ??= state.ownSdk ? ownGuestEntryOrFail() : sdkGuestEntry(args.resolveDir || root, state.warnings);
         return { path: state.sdkEntry };
       });
       b.onResolve({ filter: /.*/ }, async (args) => {
@@ -122,9 +136,16 @@ function guardPlugin(root: string, state: { sdkEntry?: string; warnings: string[
   };
 }
 
+/** `src/x.ts:12:5` (1-based column, as editors and tsc show it), or undefined without a location. */
+function messageLocation(root: string, m: Message): string | undefined {
+  if (!m.location) return undefined;
+  return `${relative(root, resolve(root, m.location.file)).replace(/\\/g, '/')}:${m.location.line}:${m.location.column + 1}`;
+}
+
 function formatMessage(root: string, m: Message): string {
-  if (m.pluginName === 'flowport-guard' || !m.location) return m.text;
-  return `${relative(root, resolve(root, m.location.file)).replace(/\\/g, '/')}:${m.location.line}:${m.location.column}: ${m.text}`;
+  const at = messageLocation(root, m);
+  if (m.pluginName === 'flowport-guard' || !at) return m.text;
+  return `${at}: ${m.text}`;
 }
 
 /** Module syntax left in a bundle means it would try to load code the sandbox cannot provide. */
@@ -158,6 +179,22 @@ export function evaluateBundle(code: string, filename = BUNDLE_FILE): { exports:
 
 export interface BuildOptions {
   minify?: boolean;
+  /**
+   * Also produce an external source map (JSON text, sources relative to the connector folder),
+   * so stack traces from the sandbox can be mapped back to the connector's files.
+   */
+  sourceMap?: boolean;
+  /**
+   * Reads `__flowport__.manifest` from the bundle. Default: evaluate it in an empty node:vm
+   * context (the developer's own code on their own machine). A server building code it did not
+   * write passes the sandbox's `pool.loadManifest` so that code never runs on the host.
+   */
+  loadManifest?: (code: string) => Promise<unknown>;
+  /**
+   * `installed` (default): bundle the SDK from the connector's node_modules. `own`: bundle this
+   * package's guest entry (a build from files that have no node_modules, e.g. the Studio).
+   */
+  sdk?: 'installed' | 'own';
 }
 
 /** Bundles `<dir>/src/index.ts`; throws CliError listing every problem. Writes nothing. */
@@ -167,7 +204,7 @@ export async function bundleConnector(dir: string, options: BuildOptions = {}): 
   if (!existsSync(entry)) {
     throw new CliError(`${relative(process.cwd(), entry) || entry} not found: run this inside a connector folder (create one with flowport connector init <name>)`, EXIT_USAGE);
   }
-  const state: { sdkEntry?: string; warnings: string[] } = { warnings: [] };
+  const state: BuildState = { ownSdk: options.sdk === 'own', warnings: [] };
   let result;
   try {
     result = await build({
@@ -180,6 +217,8 @@ export async function bundleConnector(dir: string, options: BuildOptions = {}): 
       absWorkingDir: root,
       bundle: true,
       write: false,
+      // An output path is only needed for the external source map's `sources` (relative to dist/).
+      ...(options.sourceMap ? { sourcemap: 'external' as const, sourcesContent: false, outfile: join(root, 'dist', BUNDLE_FILE) } : {}),
       format: 'iife',
       platform: 'neutral',
       target: 'es2022',
@@ -196,9 +235,15 @@ export async function bundleConnector(dir: string, options: BuildOptions = {}): 
     const failure = err as { errors?: Message[] };
     if (!failure.errors) throw err;
     const lines = failure.errors.map((m) => formatMessage(root, m));
-    throw new CliError(`build failed:\n${lines.map((l) => `  ${l}`).join('\n')}`, EXIT_FAILURE, lines.map((l) => ({ path: '', message: l })));
+    throw new CliError(
+      `build failed:\n${lines.map((l) => `  ${l}`).join('\n')}`,
+      EXIT_FAILURE,
+      failure.errors.map((m) => ({ path: messageLocation(root, m) ?? '', message: m.text })),
+    );
   }
-  const code = result.outputFiles[0].text;
+  const codeFile = result.outputFiles.find((f) => !f.path.endsWith('.map')) ?? result.outputFiles[0];
+  const code = codeFile.text;
+  const sourceMap = result.outputFiles.find((f) => f.path.endsWith('.map'))?.text;
   for (const output of Object.values(result.metafile.outputs)) {
     const externals = output.imports.filter((i) => i.external).map((i) => i.path);
     if (externals.length > 0) throw new CliError(`the bundle still imports ${externals.join(', ')}; a connector bundle must be self-contained`);
@@ -207,10 +252,20 @@ export async function bundleConnector(dir: string, options: BuildOptions = {}): 
   if (leftovers.length > 0) {
     throw new CliError(`the bundle still contains ${leftovers.join(', ')}; the sandbox cannot load modules, so every import must be static and bundled`);
   }
-  const { manifest, globals } = evaluateBundle(code);
-  const extraGlobals = globals.filter((g) => g !== '__flowport__');
-  if (extraGlobals.length > 0) {
-    throw new CliError(`the bundle sets globals besides __flowport__: ${extraGlobals.join(', ')}; keep state in module variables or ctx.store`);
+  let manifest: ConnectorManifest;
+  if (options.loadManifest) {
+    try {
+      manifest = (await options.loadManifest(code)) as ConnectorManifest;
+    } catch (err) {
+      throw new CliError(`the bundle fails when evaluated: ${(err as Error)?.message ?? String(err)}`);
+    }
+  } else {
+    const evaluated = evaluateBundle(code);
+    manifest = evaluated.manifest;
+    const extraGlobals = evaluated.globals.filter((g) => g !== '__flowport__');
+    if (extraGlobals.length > 0) {
+      throw new CliError(`the bundle sets globals besides __flowport__: ${extraGlobals.join(', ')}; keep state in module variables or ctx.store`);
+    }
   }
   const validation = validateManifest(manifest);
   if (!validation.ok) {
@@ -220,7 +275,7 @@ export async function bundleConnector(dir: string, options: BuildOptions = {}): 
       validation.errors,
     );
   }
-  return { code, manifest, integrity: integrityOf(code), sdkEntry: state.sdkEntry ?? '', warnings: state.warnings };
+  return { code, ...(sourceMap ? { sourceMap } : {}), manifest, integrity: integrityOf(code), sdkEntry: state.sdkEntry ?? '', warnings: state.warnings };
 }
 
 export async function writeBuild(dir: string, built: BuiltConnector): Promise<{ bundlePath: string; manifestPath: string; integrityPath: string }> {
