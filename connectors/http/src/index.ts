@@ -1,0 +1,21 @@
+import { defineConnector } from '@flowport/connector-sdk';
+import { httpAuth } from './lib/account';
+import { sendRequestAction } from './lib/actions/send-request';
+import { HTTP_ICON } from './lib/common/icon';
+import { pollEndpoint } from './lib/triggers/poll-endpoint';
+
+export default defineConnector({
+  name: 'http',
+  version: '0.1.0',
+  displayName: 'HTTP',
+  description: 'Call any HTTP API and poll JSON endpoints for new items.',
+  icon: HTTP_ICON,
+  categories: ['Developer Tools'],
+  // A generic HTTP connector cannot list its hosts ahead of time and the manifest has no "any
+  // host" entry: the platform must grant each call the host of its URL (see README).
+  allowedHosts: [],
+  capabilities: ['http', 'store', 'log'],
+  accounts: [httpAuth],
+  actions: [sendRequestAction],
+  triggers: [pollEndpoint],
+});
