@@ -1,6 +1,5 @@
 import { ChangeDetectionStrategy, Component, computed, inject, input, signal } from '@angular/core';
 import { FlowStep, HttpStep } from '../../../core/api/flow-definition';
-import { ConnectorFlowTrigger } from '../../../core/api/models';
 import { ActionStepEditor } from './action-step-editor';
 import { EarlierStep, ExpressionPicker } from './expression-picker';
 import { STEP_NAME, insertAtCaret } from './expressions';
