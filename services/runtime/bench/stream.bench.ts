@@ -126,12 +126,20 @@ async function pipeline(conn: amqp.ChannelModel, pool: Pool, batchSize: number, 
   return { rate: count / seconds, runs: delivery.stats.runs };
 }
 
-async function latency(conn: amqp.ChannelModel, pool: Pool): Promise<{ p50: number; p99: number; max: number; samples: number }> {
+type Latency = { p50: number; p99: number; max: number; samples: number; receivedP50: number; receivedP99: number };
+
+async function latency(conn: amqp.ChannelModel, pool: Pool): Promise<Latency> {
   const queue = `flowport-bench-lat-${randomBytes(4).toString('hex')}`;
   const ch = await conn.createConfirmChannel();
   await ch.assertQueue(queue, { durable: true });
   const samples: number[] = [];
+  const received: number[] = [];
   const delivery = new StreamDelivery({
+    // Publish -> handed to the pipeline, to split broker/driver time from recording time.
+    mapMessage: async (m) => {
+      received.push(performance.now() - (m.body as { t: number }).t);
+      return { payload: m.body };
+    },
     flowId: `bench-latency-${randomBytes(3).toString('hex')}`,
     driver: new AmqpDriver(),
     driverConfig: { url: AMQP_URL, queue, batchSize: 1 },
@@ -157,9 +165,15 @@ async function latency(conn: amqp.ChannelModel, pool: Pool): Promise<{ p50: numb
   await ch.deleteQueue(queue);
   await ch.deleteQueue(`${queue}.dlq`);
   await ch.close();
-  samples.sort((a, b) => a - b);
-  const pick = (q: number) => samples[Math.min(samples.length - 1, Math.floor(q * samples.length))];
-  return { p50: pick(0.5), p99: pick(0.99), max: samples[samples.length - 1], samples: samples.length };
+  const pick = (values: number[], q: number) => [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor(q * values.length))];
+  return {
+    p50: pick(samples, 0.5),
+    p99: pick(samples, 0.99),
+    max: pick(samples, 1),
+    samples: samples.length,
+    receivedP50: pick(received, 0.5),
+    receivedP99: pick(received, 0.99),
+  };
 }
 
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
@@ -195,6 +209,7 @@ async function main(): Promise<void> {
     console.log(`  Batch Size 1    ${fmt(bs1.rate)} msgs/s (${bs1.runs} runs)`);
     console.log(`  Batch Size 100  ${fmt(bs100.rate)} msgs/s (${bs100.runs} runs)`);
     console.log(`  latency publish->recorded at ${LATENCY_RATE} msgs/s, Batch Size 1: p50 ${lat.p50.toFixed(1)} ms, p99 ${lat.p99.toFixed(1)} ms, max ${lat.max.toFixed(1)} ms (${lat.samples} samples)`);
+    console.log(`    of which publish->handed to the pipeline: p50 ${lat.receivedP50.toFixed(1)} ms, p99 ${lat.receivedP99.toFixed(1)} ms; the rest is map + recording (one commit)`);
 
     const checks = [
       {
@@ -213,7 +228,7 @@ async function main(): Promise<void> {
         name: 'p99 publish->recorded <= 25 ms',
         pass: lat.p99 <= 25,
         got: `${lat.p99.toFixed(1)} ms`,
-        limit: 'one commit (WAL fsync) per group plus broker hops; tail latency follows CPU contention',
+        limit: `one durable commit per message group (raw single-row INSERT here: ${(1000 / rawSingle).toFixed(1)} ms each) plus the broker hop (p99 ${lat.receivedP99.toFixed(1)} ms); the tail follows CPU contention on this host`,
       },
     ];
     console.log('\nTargets');

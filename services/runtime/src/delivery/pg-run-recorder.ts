@@ -165,7 +165,8 @@ export class PgRunRecorder implements RunRecorder {
     rows.sort((a, b) => compare(a.flowId, b.flowId) || compare(a.item.externalId, b.item.externalId) || a.job - b.job || a.position - b.position);
 
     // Rows travel as one JSON document: far cheaper to encode than pg's text arrays of JSON strings.
-    const { rows: inserted } = await this.pool.query<{ id: string }>(RECORD_GROUP, [
+    // Named, so each pooled connection parses and plans the statement once.
+    const { rows: inserted } = await this.pool.query<{ id: string }>({ name: 'flowport-record-group', text: RECORD_GROUP, values: [
       JSON.stringify(
         rows.map((r) => ({
           id: r.id,
@@ -180,7 +181,7 @@ export class PgRunRecorder implements RunRecorder {
         })),
       ),
       JSON.stringify(jobs.map((job, j) => ({ run_id: runIds[j], trigger: job.trigger }))),
-    ]);
+    ] });
     const acceptedIds = new Set(inserted.map((r) => r.id));
 
     return jobs.map((job, j) => {
