@@ -165,6 +165,10 @@ export class SandboxPool {
       return { ok: false, error, logs: logs.entries, durationMs: performance.now() - started };
     };
     if (this.closed) return failure(new SandboxError('SandboxClosedError', 'the sandbox pool is closed; create a new SandboxPool').toData());
+    if (typeof request.op !== 'string' || request.op.startsWith('$')) {
+      // '$'-ops are the prelude's own (bind, flush); callers name guest operations only.
+      return failure(new SandboxError('SandboxInputError', `op must be a guest operation such as "action.run" (got ${JSON.stringify(request.op)})`).toData());
+    }
     const timeoutMs = request.timeoutMs ?? this.timeoutMs;
     if (!Number.isFinite(timeoutMs) || timeoutMs < 1) {
       return failure(new SandboxError('SandboxInputError', `timeoutMs must be a positive number of milliseconds (got ${timeoutMs})`).toData());

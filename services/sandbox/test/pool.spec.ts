@@ -164,6 +164,11 @@ describe('SandboxPool', () => {
     }
   });
 
+  it('refuses an op reserved for the prelude', async () => {
+    const result = await pool.call({ bundle: connector, op: '$bind' as 'action.run', input: {} });
+    expect(result).toMatchObject({ ok: false, error: { name: 'SandboxInputError', message: expect.stringContaining('"$bind"') } });
+  });
+
   it('refuses output over the size cap and output that is not JSON', async () => {
     const small = new SandboxPool({ outputLimitBytes: 64 * 1024 });
     try {
