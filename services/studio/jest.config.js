@@ -1,0 +1,1 @@
+module.exports = require('../core/jest.esm.js')(__dirname);
