@@ -13,6 +13,9 @@ import { SECRET_BOX, SecretBox } from './crypto/secret-box';
 import { createValidationPipe } from './errors/api-error';
 import { ApiExceptionFilter } from './errors/api-exception.filter';
 import { HealthController } from './health/health.controller';
+import { ReadinessChecks } from './health/readiness';
+import { MetricsController } from './metrics/metrics.controller';
+import { MetricsService } from './metrics/metrics.service';
 
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
 type MigrationList = MixedList<Function | string>;
@@ -29,7 +32,8 @@ export interface CoreModuleOptions {
 
 /**
  * Shared infrastructure for every service: config, database (migrations run at start-up),
- * secrets, API-key auth (global guard), validation pipe, error filter, health. Global, so
+ * secrets, API-key auth (global guard), validation pipe, error filter, health, readiness
+ * checks and Prometheus metrics (/metrics). Global, so
  * feature modules inject FLOWPORT_CONFIG, SECRET_BOX, WorkspacesService without importing it.
  */
 @Global()
@@ -40,6 +44,8 @@ export class CoreModule {
       { provide: FLOWPORT_CONFIG, useValue: options.config },
       { provide: SECRET_BOX, useValue: options.secretBox },
       WorkspacesService,
+      MetricsService,
+      ReadinessChecks,
       { provide: APP_GUARD, useClass: ApiKeyGuard },
       { provide: APP_PIPE, useFactory: createValidationPipe },
       { provide: APP_FILTER, useClass: ApiExceptionFilter },
@@ -61,9 +67,9 @@ export class CoreModule {
         TypeOrmModule.forFeature([WorkspaceEntity, ApiKeyEntity]),
         TerminusModule,
       ],
-      controllers: [HealthController, WorkspacesController],
+      controllers: [HealthController, MetricsController, WorkspacesController],
       providers,
-      exports: [FLOWPORT_CONFIG, SECRET_BOX, WorkspacesService, TypeOrmModule],
+      exports: [FLOWPORT_CONFIG, SECRET_BOX, WorkspacesService, MetricsService, ReadinessChecks, TypeOrmModule],
     };
   }
 }

@@ -5,7 +5,7 @@ describe('loadConfig', () => {
     const c = loadConfig({}, []);
     expect(c.port).toBe(3000);
     expect(c.databaseUrl).toBeNull();
-    expect(c.roles).toEqual(['registry', 'store', 'flows', 'runtime']);
+    expect(c.roles).toEqual(['api', 'registry', 'store', 'flows', 'runtime']);
     expect(c.maxBundleBytes).toBe(5 * 1024 * 1024);
   });
 
@@ -22,7 +22,7 @@ describe('loadConfig', () => {
       expect.arrayContaining([
         'PORT must be an integer between 0 and 65535 (got "abc")',
         'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace (got "loud")',
-        'FLOWPORT_ROLES must be "all" or a comma list of registry, store, flows, runtime (got "billing")',
+        'FLOWPORT_ROLES must be "all" or a comma list of api, registry, store, flows, runtime (got "billing")',
       ]),
     );
   });
@@ -35,5 +35,16 @@ describe('loadConfig', () => {
   it('lets --role= win over FLOWPORT_ROLES', () => {
     expect(loadConfig({ FLOWPORT_ROLES: 'store' }, ['--role=registry']).roles).toEqual(['registry']);
     expect(loadConfig({ FLOWPORT_ROLES: 'store,registry' }, []).roles).toEqual(['store', 'registry']);
+  });
+
+  it('reads the distributed settings: RabbitMQ, shutdown bound, gateway upstreams', () => {
+    const c = loadConfig({ RABBITMQ_URL: 'amqp://guest:guest@mq:5672', FLOWPORT_SHUTDOWN_TIMEOUT_MS: '5000', FLOWPORT_FLOWS_URL: 'http://flows:3000/' }, []);
+    expect(c.rabbitmqUrl).toBe('amqp://guest:guest@mq:5672');
+    expect(c.shutdownTimeoutMs).toBe(5000);
+    expect(c.upstreams).toEqual({ flows: 'http://flows:3000' });
+    expect(loadConfig({}, []).shutdownTimeoutMs).toBe(25_000);
+    expect(() => loadConfig({ RABBITMQ_URL: 'http://x:secret@mq', FLOWPORT_STORE_URL: 'store:3000', FLOWPORT_SHUTDOWN_TIMEOUT_MS: '5' }, [])).toThrow(
+      /RABBITMQ_URL must be an amqp:\/\/ or amqps:\/\/ URL \(got "http:\/\/x:\*\*\*@mq"\)[\s\S]*FLOWPORT_STORE_URL must be the http:\/\/ or https:\/\/ base URL[\s\S]*FLOWPORT_SHUTDOWN_TIMEOUT_MS must be an integer between 100 and 600000/,
+    );
   });
 });

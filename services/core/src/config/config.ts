@@ -1,7 +1,14 @@
 import * as path from 'node:path';
 
-/** The roles a process can run; `all` expands to every role that exists today. */
-export const PLATFORM_ROLES = ['registry', 'store', 'flows', 'runtime'] as const;
+/**
+ * The roles a process can run; `all` expands to every role. `api` is the public HTTP front:
+ * the studio, and a gateway that forwards the routes of roles this process does not run to
+ * the processes that do (FLOWPORT_<ROLE>_URL).
+ */
+export const PLATFORM_ROLES = ['api', 'registry', 'store', 'flows', 'runtime'] as const;
+/** Roles whose routes the api role forwards when they run elsewhere. */
+export const UPSTREAM_ROLES = ['registry', 'store', 'flows', 'runtime'] as const;
+export type UpstreamRole = (typeof UPSTREAM_ROLES)[number];
 export type PlatformRole = (typeof PLATFORM_ROLES)[number];
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'] as const;
@@ -24,6 +31,14 @@ export interface FlowportConfig {
   sandboxAllowPrivateNetwork: boolean;
   /** Print the default workspace's owner key on first start (set false in tests). */
   printBootstrapKey: boolean;
+  /** RabbitMQ for the @nestjs/microservices transport between processes; null = in-process (embedded). */
+  rabbitmqUrl: string | null;
+  /** SIGTERM: how long in-flight runs and batches get before the process exits anyway. */
+  shutdownTimeoutMs: number;
+  /** Build and publish the built-in connectors (connectors/*) on start. */
+  seedConnectors: boolean;
+  /** Where the api role forwards the routes of roles it does not run itself (FLOWPORT_REGISTRY_URL, ...). */
+  upstreams: Partial<Record<UpstreamRole, string>>;
 }
 
 /** A bad environment variable: the message names it and what it accepts. */
@@ -107,6 +122,19 @@ export function loadConfig(env: Env = process.env, argv: string[] = process.argv
   }
 
 
+  const rabbitmqUrl = env.RABBITMQ_URL?.trim() || null;
+  if (rabbitmqUrl && !/^amqps?:\/\//.test(rabbitmqUrl)) {
+    problems.push(`RABBITMQ_URL must be an amqp:// or amqps:// URL (got "${rabbitmqUrl.replace(/:[^:@/]*@/, ':***@')}")`);
+  }
+  const upstreams: Partial<Record<UpstreamRole, string>> = {};
+  for (const role of UPSTREAM_ROLES) {
+    const name = `FLOWPORT_${role.toUpperCase()}_URL`;
+    const raw = env[name]?.trim();
+    if (!raw) continue;
+    if (!/^https?:\/\/[^/]+/.test(raw)) problems.push(`${name} must be the http:// or https:// base URL of a ${role} process, e.g. http://${role}:3000 (got "${raw}")`);
+    else upstreams[role] = raw.replace(/\/+$/, '');
+  }
+
   const config: FlowportConfig = {
     port: integer(env, 'PORT', 3000, 0, 65535, problems),
     host: env.HOST?.trim() || '0.0.0.0',
@@ -120,6 +148,10 @@ export function loadConfig(env: Env = process.env, argv: string[] = process.argv
     studioDir: env.FLOWPORT_STUDIO_DIR?.trim() || null,
     sandboxAllowPrivateNetwork: boolean(env, 'FLOWPORT_SANDBOX_ALLOW_PRIVATE_NETWORK', false, problems),
     printBootstrapKey: boolean(env, 'FLOWPORT_PRINT_BOOTSTRAP_KEY', true, problems),
+    rabbitmqUrl,
+    shutdownTimeoutMs: integer(env, 'FLOWPORT_SHUTDOWN_TIMEOUT_MS', 25_000, 100, 600_000, problems),
+    seedConnectors: boolean(env, 'FLOWPORT_SEED_CONNECTORS', true, problems),
+    upstreams,
   };
   if (roles.length === 0 && problems.length === 0) problems.push('FLOWPORT_ROLES must name at least one role');
   if (problems.length > 0) throw new ConfigError(problems);

@@ -10,6 +10,11 @@ export interface PlatformAppOptions extends CoreModuleOptions {
   /** Feature modules for the roles this process runs. */
   imports: Array<Type | DynamicModule>;
   logger?: LoggerService | NestLogLevel[] | false;
+  /**
+   * Express middleware that must see requests before the JSON body parser, e.g. the api
+   * role's gateway, which streams bodies unchanged to another process.
+   */
+  beforeBodyParser?: Array<(req: never, res: never, next: () => void) => void>;
 }
 
 /** JSON bodies must hold a whole bundle as an escaped string plus its manifest. */
@@ -40,6 +45,7 @@ export async function createPlatformApp(options: PlatformAppOptions): Promise<Ne
     logger: options.logger ?? NEST_LEVELS[options.config.logLevel],
     abortOnError: false,
   });
+  for (const middleware of options.beforeBodyParser ?? []) app.use(middleware);
   app.useBodyParser('json', { limit: jsonBodyLimit(options.config.maxBundleBytes) });
   app.disable('x-powered-by');
   app.set('etag', false);
@@ -65,7 +71,7 @@ function serveStudio(app: NestExpressApplication, dir: string): void {
   if (!fs.existsSync(index)) return;
   app.useStaticAssets(dir, { index: false });
   app.use((req: { method: string; path: string; headers: Record<string, string | undefined> }, res: { sendFile(p: string): void }, next: () => void) => {
-    const isApi = req.path.startsWith('/api/') || req.path === '/health' || req.path === '/ready' || req.path.startsWith('/hooks/');
+    const isApi = req.path.startsWith('/api/') || req.path === '/health' || req.path === '/ready' || req.path === '/metrics' || req.path.startsWith('/hooks/');
     if (req.method !== 'GET' || isApi || path.extname(req.path) !== '' || (req.path !== '/' && !(req.headers.accept ?? '').includes('text/html'))) return next();
     res.sendFile(index);
   });
