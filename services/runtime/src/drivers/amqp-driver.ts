@@ -119,8 +119,9 @@ export class AmqpDriver implements StreamDriver {
     this.connection.on('error', (error: Error) => this.logger.warn('AMQP connection error', { error: errorText(error) }));
     this.connection.on('handler-error', (error: Error) => this.logger.error('AMQP event handler threw', { error: errorText(error) }));
     this.connection.on('disconnect', (error: Error) => {
-      // The broker requeues everything this connection held, so buffered copies are stale.
-      const stale = this.batcher.takeBuffered((m) => m.generation === this.session?.generation);
+      // The broker requeues everything this connection held, so every buffered copy is stale
+      // (the next connection's consumer starts only after this event).
+      const stale = this.batcher.takeBuffered();
       this.session = undefined;
       this.logger.warn('AMQP connection lost; reconnecting', { queue: cfg.queue, error: errorText(error), dropped: stale.length });
     });
