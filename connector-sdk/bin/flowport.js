@@ -1,5 +1,12 @@
 #!/usr/bin/env node
 'use strict';
+// isolated-vm (used by `flowport connector test` through @flowport/sandbox) needs Node started with
+// --no-node-snapshot; re-run ourselves with it rather than asking every developer to remember it.
+if (!process.execArgv.includes('--no-node-snapshot') && !(process.env.NODE_OPTIONS || '').includes('--no-node-snapshot')) {
+  const { spawnSync } = require('node:child_process');
+  const child = spawnSync(process.execPath, ['--no-node-snapshot', ...process.execArgv, __filename, ...process.argv.slice(2)], { stdio: 'inherit' });
+  process.exit(child.status === null ? 1 : child.status);
+}
 // The CLI is compiled to dist/ by `npm run build`; this file only starts it.
 let cli;
 try {
