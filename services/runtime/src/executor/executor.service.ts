@@ -148,7 +148,8 @@ export class ExecutorService implements OnApplicationBootstrap, OnModuleDestroy 
     }
     const messages = row.input?.messages ?? (await this.runs.messagesOf(row.id));
     const context: RunContext = { trigger: { messages, ...(row.input?.input !== undefined ? { input: row.input.input } : {}) }, steps: {} };
-    const done = await this.runs.steps(row.id);
+    // Only a run taken up again can have recorded steps; a first claim skips the query.
+    const done = row.claims > 1 ? await this.runs.steps(row.id) : [];
 
     for (const [position, step] of definition.steps.entries()) {
       if (this.lost.has(row.id)) return;

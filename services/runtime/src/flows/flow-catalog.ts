@@ -21,6 +21,9 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
  */
 @Injectable()
 export class FlowCatalog {
+  // Published versions are immutable, so their definitions can be kept (bounded) per process.
+  private readonly definitions = new Map<string, FlowDefinition>();
+
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
   async find(flowId: string, workspaceId?: string): Promise<FlowRecord | null> {
@@ -44,11 +47,19 @@ export class FlowCatalog {
   }
 
   async definition(flowId: string, version: number): Promise<FlowDefinition | null> {
+    const key = `${flowId}:${version}`;
+    const known = this.definitions.get(key);
+    if (known) return known;
     const rows: { definition: FlowDefinition }[] = await this.dataSource.query(
       'SELECT definition FROM flow_versions WHERE flow_id = $1::uuid AND version = $2',
       [flowId, version],
     );
-    return rows[0]?.definition ?? null;
+    const definition = rows[0]?.definition ?? null;
+    if (definition) {
+      if (this.definitions.size >= 1000) this.definitions.delete(this.definitions.keys().next().value!);
+      this.definitions.set(key, definition);
+    }
+    return definition;
   }
 
   /** Every active flow with its active version's definition (what the trigger manager runs). */

@@ -30,6 +30,7 @@ const LAST_POLL_AT = 'lastPollAt';
 export class PoolingTrigger {
   readonly intervalMs: number;
   private timer: NodeJS.Timeout | undefined;
+  private heartbeat: NodeJS.Timeout | undefined;
   private current: Promise<void> | undefined;
   private stopped = false;
   private holding = false;
@@ -60,12 +61,16 @@ export class PoolingTrigger {
   }
 
   start(): void {
+    // The holder renews its lease on its own beat, so a slow poll does not let the lease lapse.
+    this.heartbeat = setInterval(() => void this.renew(), Math.max(100, Math.floor(this.intervalMs / 4)));
+    this.heartbeat.unref();
     this.schedule(0);
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.timer);
+    clearInterval(this.heartbeat);
     await this.current;
     if (this.holding) await this.deps.leases.release(this.flow.id).catch(() => undefined);
     this.holding = false;
@@ -74,12 +79,22 @@ export class PoolingTrigger {
   private schedule(delayMs: number): void {
     if (this.stopped) return;
     this.timer = setTimeout(() => {
+      const started = Date.now();
       this.current = this.tick().finally(() => {
         this.current = undefined;
-        // Holders poll every interval; others probe the lease twice as often to take over fast.
-        this.schedule(this.holding ? this.intervalMs : Math.max(250, Math.floor(this.intervalMs / 2)));
+        // Holders poll at a fixed rate; others probe the lease every half interval to take over fast.
+        this.schedule(this.holding ? Math.max(0, this.intervalMs - (Date.now() - started)) : Math.max(250, Math.floor(this.intervalMs / 2)));
       });
     }, delayMs);
+  }
+
+  private async renew(): Promise<void> {
+    if (!this.holding || this.stopped) return;
+    try {
+      this.holding = await this.deps.leases.acquire(this.flow.id, this.leaseTtlMs);
+    } catch (error) {
+      this.deps.logger.warn(`Renewing the lease of flow ${this.flow.id} failed: ${(error as Error).message}`);
+    }
   }
 
   private async tick(): Promise<void> {

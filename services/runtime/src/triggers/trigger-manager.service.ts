@@ -1,3 +1,4 @@
+import { MetricsService } from '@flowport/core';
 import { FlowActivationEvents } from '@flowport/flows';
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy, Optional } from '@nestjs/common';
 import { Cron } from 'croner';
@@ -47,6 +48,7 @@ export class TriggerManager implements OnApplicationBootstrap, OnModuleDestroy {
     private readonly gateway: ConnectorGateway,
     private readonly dispatcher: RunDispatcher,
     @Optional() private readonly activation?: FlowActivationEvents,
+    @Optional() private readonly metrics?: MetricsService,
   ) {
     this.leases = new TriggerLeases(db, options.replicaId);
   }
@@ -177,7 +179,7 @@ export class TriggerManager implements OnApplicationBootstrap, OnModuleDestroy {
       : undefined;
     const delivery = new StreamDelivery({
       flowId: flow.id,
-      driver: this.drivers.create(driverName, driverLogger(this.logger)),
+      driver: this.drivers.create(driverName, driverLogger(this.logger, { flowId: flow.id })),
       driverConfig: { ...config, batchSize: def.batchSize, batchWaitMs: def.batchWaitMs ?? 1000 },
       recorder: this.recorder,
       externalId: def.externalId,
@@ -185,8 +187,19 @@ export class TriggerManager implements OnApplicationBootstrap, OnModuleDestroy {
       trigger: { type: 'stream', connector: def.connector, version: def.version, trigger: def.trigger, driver: driverName },
       maxAttempts: this.options.deliveryMaxAttempts,
       retryBaseDelayMs: this.options.deliveryRetryBaseDelayMs,
-      onRecorded: (result) => this.dispatcher.queued(result.runs.map((r) => r.id)),
-      logger: driverLogger(this.logger),
+      onRecorded: (result) => {
+        this.metrics?.messagesCounted(flow.id, 'duplicate', result.duplicates.length);
+        this.dispatcher.queued(result.runs.map((r) => r.id));
+      },
+      observer: this.metrics && {
+        batch: (size) => {
+          this.metrics!.messagesCounted(flow.id, 'consumed', size);
+          this.metrics!.batchDelivered(flow.id, size);
+        },
+        acked: (count) => this.metrics!.messagesCounted(flow.id, 'acked', count),
+        deadLettered: () => this.metrics!.messagesCounted(flow.id, 'dead_lettered'),
+      },
+      logger: driverLogger(this.logger, { flowId: flow.id }),
     });
     await delivery.start();
     return { flowId: flow.id, version: flow.version, kind: 'stream', delivery, stop: () => delivery.stop() };
@@ -210,8 +223,9 @@ function plainMessage(message: { id: string; body: unknown; headers: Record<stri
   return { id: message.id, body: message.body, headers: message.headers, attributes: message.attributes, receivedAt: message.receivedAt };
 }
 
-function driverLogger(logger: Logger): DriverLogger {
-  const fmt = (message: string, context?: Record<string, unknown>) => (context ? `${message} ${JSON.stringify(context)}` : message);
+function driverLogger(logger: Logger, fields: Record<string, unknown> = {}): DriverLogger {
+  // An object message: the platform's pino logger turns its fields (flowId, messageId, ...) into JSON fields.
+  const fmt = (message: string, context?: Record<string, unknown>) => ({ msg: message, ...fields, ...context }) as unknown as string;
   return {
     debug: (m, c) => logger.debug(fmt(m, c)),
     info: (m, c) => logger.log(fmt(m, c)),
