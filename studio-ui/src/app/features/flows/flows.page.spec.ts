@@ -2,8 +2,7 @@ import { provideHttpClient } from '@angular/common/http';
 import { HttpTestingController, provideHttpClientTesting } from '@angular/common/http/testing';
 import { TestBed } from '@angular/core/testing';
 import { provideRouter } from '@angular/router';
-import { page, prodAccount, settle, sqsVersion } from '../../../testing/fixtures';
-import { FlowDesignerPage } from './designer/flow-designer.page';
+import { page } from '../../../testing/fixtures';
 import { FlowsPage } from './flows.page';
 
 const flow = {
@@ -52,24 +51,5 @@ describe('Flows', () => {
     http.expectOne((r) => r.url === '/api/v1/flows').flush(page([]));
     await fixture.whenStable();
     expect(fixture.nativeElement.querySelector('[data-empty] a')?.getAttribute('href')).toBe('/flows/new');
-  });
-
-  it('designer shows the trigger as the first node with its settings', async () => {
-    const fixture = TestBed.createComponent(FlowDesignerPage);
-    fixture.componentRef.setInput('id', 'flow_1');
-    await fixture.whenStable();
-    http.expectOne('/api/v1/flows/flow_1').flush(flow);
-    await settle(fixture);
-    http.expectOne('/api/v1/registry/connectors/amazon-sqs/versions/1.2.0').flush(sqsVersion());
-    http.expectOne((r) => r.url === '/api/v1/accounts' && r.params.get('connector') === 'amazon-sqs').flush(page([prodAccount]));
-    await settle(fixture);
-    const node: HTMLElement = fixture.nativeElement.querySelector('[data-node=trigger]');
-    expect(node.textContent).toContain('1 · Trigger');
-    expect(node.querySelector('h2')?.textContent).toBe('Listen Queue');
-    expect(node.querySelector('.badge-kind-stream')).not.toBeNull();
-    expect(node.textContent).toContain('Queue URL');
-    expect(node.textContent).toContain('payload.orderId');
-    expect(node.textContent).toContain('10');
-    expect(node.textContent).toContain('account Production AWS');
   });
 });

@@ -126,8 +126,13 @@ export class FlowDesignerStore {
     const t = flow.draft?.trigger;
     if (t && t.type === 'connector') {
       const ct = t as ConnectorFlowTrigger;
-      tasks.push(this.version.load(this.registry.version(ct.connector, ct.version)));
-      tasks.push(this.accounts.load(allPages((cursor) => this.accountsApi.list({ connector: ct.connector, limit: 100, cursor }))));
+      // The trigger's manifest and accounts also serve action steps of the same connector.
+      tasks.push(this.version.load(this.registry.version(ct.connector, ct.version)).then((v) => v && this.manifests.update((m) => ({ ...m, [`${ct.connector}@${ct.version}`]: v }))));
+      tasks.push(
+        this.accounts
+          .load(allPages((cursor) => this.accountsApi.list({ connector: ct.connector, limit: 100, cursor })))
+          .then((list) => list && this.accountsByConnector.update((a) => ({ ...a, [ct.connector]: list }))),
+      );
     }
     for (const step of flow.draft?.steps ?? []) if (step.type === 'action' && step.connector && step.version) tasks.push(this.ensureConnector(step.connector, step.version));
     await Promise.all(tasks);
