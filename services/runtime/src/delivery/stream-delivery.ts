@@ -26,6 +26,8 @@ export type StreamDeliveryOptions = {
   retryMaxDelayMs?: number;
   /** Called after a batch is durably recorded, before its messages are acked. */
   onRecorded?: (result: RecordResult, batch: DeliveredMessage[]) => void;
+  /** Counts for metrics: each delivered batch, each message acked after recording, each dead-letter. */
+  observer?: { batch?(size: number): void; acked?(count: number): void; deadLettered?(): void };
   logger?: Logger;
 };
 
@@ -90,6 +92,7 @@ export class StreamDelivery {
 
   private async handleBatch(batch: DeliveredMessage[]): Promise<void> {
     this.stats.batches++;
+    this.options.observer?.batch?.(batch.length);
     const prepared = await Promise.all(batch.map((message) => this.prepare(message)));
     const good: { message: DeliveredMessage; item: RecordItem }[] = [];
     const settling: Promise<void>[] = [];
@@ -139,11 +142,13 @@ export class StreamDelivery {
     } catch (error) {
       this.logger.error('onRecorded callback threw', { error: errorText(error) });
     }
+    let acked = 0;
     await Promise.all(
       good.map(async ({ message }) => {
         this.attempts.delete(message.attemptKey);
         try {
           await message.ack();
+          acked++;
         } catch (error) {
           // Recorded already: a redelivery will be marked duplicate, so nothing is lost or doubled.
           this.stats.ackFailures++;
@@ -151,6 +156,7 @@ export class StreamDelivery {
         }
       }),
     );
+    this.options.observer?.acked?.(acked);
   }
 
   private async retryOrDeadLetter(message: DeliveredMessage, error: unknown, mapped?: MappedMessage | RecordItem): Promise<void> {
@@ -191,6 +197,7 @@ export class StreamDelivery {
     await message.deadLetter(`${text} (after ${attempts} attempts)`);
     this.attempts.delete(message.attemptKey);
     this.stats.deadLettered++;
+    this.options.observer?.deadLettered?.();
     this.logger.warn('Message dead-lettered', { flowId: this.options.flowId, messageId: message.id, attempts, error: text });
   }
 

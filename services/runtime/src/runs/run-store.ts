@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { Inject, Injectable } from '@nestjs/common';
+import { MetricsService } from '@flowport/core';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import type { LogEntry } from '@flowport/sandbox';
 import { RUNTIME_DB, RuntimeDb } from '../runtime-db';
 import type { JsonValue } from '../stream-message';
@@ -64,7 +65,10 @@ export type NewRun = {
 /** SQL of the runs and run_steps tables for the executor and the APIs. */
 @Injectable()
 export class RunStore {
-  constructor(@Inject(RUNTIME_DB) private readonly db: RuntimeDb) {}
+  constructor(
+    @Inject(RUNTIME_DB) private readonly db: RuntimeDb,
+    @Optional() private readonly metrics?: MetricsService,
+  ) {}
 
   async create(run: NewRun): Promise<string> {
     const id = randomUUID();
@@ -104,13 +108,15 @@ export class RunStore {
    * concurrently without waiting on each other or taking the same run.
    */
   async claim(replicaId: string, limit: number, claimTtlMs: number): Promise<RunRow[]> {
-    return this.db.query<RunRow>(
+    const rows = await this.db.query<RunRow>(
       `UPDATE runs SET status = 'running', claimed_by = $1, claim_expires_at = now() + $3 * interval '1 millisecond',
               started_at = coalesce(started_at, now()), claims = claims + 1, updated_at = now()
        WHERE id IN (SELECT id FROM runs WHERE status = 'queued' ORDER BY created_at LIMIT $2 FOR UPDATE SKIP LOCKED)
        RETURNING *`,
       [replicaId, limit, claimTtlMs],
     );
+    for (const row of rows) if (row.claims === 1) this.metrics?.runStarted(String(row.trigger?.type ?? 'unknown'));
+    return rows;
   }
 
   /** Extends this replica's claims; returns the ids it still holds. */
@@ -150,6 +156,7 @@ export class RunStore {
        WHERE id = $1 AND claimed_by = $2 RETURNING id`,
       [runId, replicaId, status, error],
     );
+    if (rows.length > 0) this.metrics?.runFinished(status);
     return rows.length > 0;
   }
 

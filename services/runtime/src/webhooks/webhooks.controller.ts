@@ -1,5 +1,5 @@
-import { ApiError, Public } from '@flowport/core';
-import { Controller, Get, HttpCode, Param, Post, Req } from '@nestjs/common';
+import { ApiError, MetricsService, Public } from '@flowport/core';
+import { Controller, Get, HttpCode, HttpException, Optional, Param, Post, Req } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { WebhooksService } from './webhooks.service';
 import type { WebhookRequestLike } from './webhook-body';
@@ -14,12 +14,22 @@ type HookRequest = WebhookRequestLike & { query?: Record<string, unknown>; metho
 @Public()
 @Controller('hooks')
 export class WebhooksController {
-  constructor(private readonly hooks: WebhooksService) {}
+  constructor(
+    private readonly hooks: WebhooksService,
+    @Optional() private readonly metrics?: MetricsService,
+  ) {}
 
   @Post(':flowId')
   @HttpCode(202)
-  receive(@Param('flowId') flowId: string, @Req() req: HookRequest) {
-    return this.hooks.receive(flowId, req, tokenOf(req));
+  async receive(@Param('flowId') flowId: string, @Req() req: HookRequest) {
+    try {
+      const accepted = await this.hooks.receive(flowId, req, tokenOf(req));
+      this.metrics?.webhookRequest(202);
+      return accepted;
+    } catch (error) {
+      this.metrics?.webhookRequest(error instanceof HttpException ? error.getStatus() : 500);
+      throw error;
+    }
   }
 
   @Get(':flowId/runs/:runId')
