@@ -16,6 +16,8 @@ const LEVELS = [
   [['@flowport/sandbox', 'services/sandbox']],
   [['@flowport/registry', 'registry']],
   [['@flowport/store', 'services/store']],
+  [['@flowport/flows', 'services/flows']],
+  [['@flowport/runtime', 'services/runtime']],
   [['@flowport/api', 'services/api']],
 ];
 
@@ -41,6 +43,8 @@ function build(name, dir) {
         process.stderr.write(`Flowport: building ${name} failed (exit ${code}); fix the errors above and run npm start again\n`);
         process.exit(code ?? 1);
       }
+      // The runtime's recorder reads its schema file next to the compiled code.
+      if (dir === 'services/runtime') fs.copyFileSync(path.join(abs, 'src', 'delivery', 'schema.sql'), path.join(abs, 'dist', 'delivery', 'schema.sql'));
       // tsc keeps the old mtime on unchanged outputs; touch so the next start sees it as built.
       const now = new Date();
       fs.utimesSync(path.join(abs, 'dist', 'index.js'), now, now);

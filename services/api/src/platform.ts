@@ -1,10 +1,15 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ConsoleLogger } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { coreMigrations, createPlatformApp, loadConfig, resolveDatabase, resolveSecretBox, WorkspacesService } from '@flowport/core';
-import type { FlowportConfig } from '@flowport/core';
+import { coreMigrations, createPlatformApp, loadConfig, MetricsService, PinoNestLogger, ReadinessChecks, resolveDatabase, resolveSecretBox, WorkspacesService } from '@flowport/core';
+import type { FlowportConfig, SandboxCounters } from '@flowport/core';
+import { CONNECTOR_SANDBOX } from '@flowport/registry';
+import { resolveRuntimeOptions, runEventsRmqOptions, TriggerManager, type RuntimeModuleOptions } from '@flowport/runtime';
+import { HealthIndicatorService } from '@nestjs/terminus';
+import { createGateway } from './gateway';
 import { allMigrations, modulesForRoles, PENDING_ROLES } from './roles';
+import { seedBuiltInConnectors, type SeedReport } from './seed/seed-connectors';
+import { checkRabbitMq } from './transport-health';
 
 export interface StartedPlatform {
   app: NestExpressApplication;
@@ -12,26 +17,18 @@ export interface StartedPlatform {
   url: string;
   /** Set only on the first start (the key is printed once and never stored). */
   ownerKey: string | null;
-  stop(): Promise<void>;
+  /** What seeding the built-in connectors did (empty when this process does not seed). */
+  seeded: SeedReport[];
+  /**
+   * Graceful stop: stop consuming, let in-flight batches and runs finish, close connections,
+   * stop embedded PostgreSQL. Resolves `true` when done within `timeoutMs` (default
+   * FLOWPORT_SHUTDOWN_TIMEOUT_MS), `false` when the bound ran out first.
+   */
+  stop(timeoutMs?: number): Promise<boolean>;
 }
 
-// Nest's per-route and per-module start-up lines drown the phase report; kept at LOG_LEVEL=debug.
-const NOISY = new Set(['RoutesResolver', 'RouterExplorer', 'InstanceLoader', 'NestFactory', 'NestApplication']);
-class PlatformLogger extends ConsoleLogger {
-  override log(message: unknown, context?: string): void {
-    if (context && NOISY.has(context) && !this.isLevelEnabled('debug')) return;
-    super.log(message, context);
-  }
-}
-
-const NEST_LEVELS = {
-  fatal: ['fatal'],
-  error: ['fatal', 'error'],
-  warn: ['fatal', 'error', 'warn'],
-  info: ['fatal', 'error', 'warn', 'log'],
-  debug: ['fatal', 'error', 'warn', 'log', 'debug'],
-  trace: ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'],
-} as const;
+/** The repository root: connectors/ and connector-sdk/ are found from here. */
+export const REPO_ROOT = path.resolve(__dirname, '..', '..', '..');
 
 /** Where `npm run build` of studio-ui puts the app; served when present. */
 export function defaultStudioDir(): string {
@@ -42,7 +39,9 @@ export function defaultStudioDir(): string {
  * Starts the platform: config -> database (embedded or external) -> secrets -> Nest modules
  * and migrations -> first-start bootstrap -> HTTP. `print` receives the phase report.
  */
-export async function startPlatform(options: { env?: NodeJS.ProcessEnv; argv?: string[]; print?: (line: string) => void } = {}): Promise<StartedPlatform> {
+export async function startPlatform(
+  options: { env?: NodeJS.ProcessEnv; argv?: string[]; print?: (line: string) => void; runtime?: RuntimeModuleOptions } = {},
+): Promise<StartedPlatform> {
   const print = options.print ?? ((line: string) => process.stdout.write(`${line}\n`));
   const phase = async <T>(name: string, fn: () => Promise<T> | T, describe?: (r: T) => string): Promise<T> => {
     const started = performance.now();
@@ -64,20 +63,34 @@ export async function startPlatform(options: { env?: NodeJS.ProcessEnv; argv?: s
     const secrets = await phase('secrets', () => resolveSecretBox(config), (s) => `key version ${s.box.currentVersion}${config.secretKeys ? ' from FLOWPORT_SECRET_KEYS' : ` from ${path.join(config.home, 'secret-keys')}`}`);
     if (secrets.note) print(`  note: ${secrets.note}`);
 
-    const logger = new PlatformLogger('Flowport', { logLevels: [...NEST_LEVELS[config.logLevel]] });
+    const logger = new PinoNestLogger({ level: config.logLevel, base: { roles: config.roles.join(',') } });
+    const runtime: RuntimeModuleOptions = { rabbitmqUrl: config.rabbitmqUrl, ...options.runtime };
     const app = await phase('modules + migrations', async () => {
       const a = await createPlatformApp({
         config,
         databaseUrl: db.url,
         secretBox: secrets.box,
         migrations: [...coreMigrations, ...allMigrations],
-        imports: modulesForRoles(config.roles),
+        imports: modulesForRoles(config.roles, { runtime }),
         logger,
+        beforeBodyParser: config.roles.includes('api') ? [createGateway(config, config.roles) as never] : [],
       });
+      // Run wake-ups between replicas: this process's executor listens on the RabbitMQ queue.
+      const runtimeOptions = config.roles.includes('runtime') ? resolveRuntimeOptions(runtime) : null;
+      if (runtimeOptions?.rabbitmqUrl && runtimeOptions.executor) a.connectMicroservice(runEventsRmqOptions(runtimeOptions.rabbitmqUrl, runtimeOptions.runEventsQueue), { inheritAppConfig: true });
       await a.init();
+      if (runtimeOptions?.rabbitmqUrl && runtimeOptions.executor) await a.startAllMicroservices();
+      observe(a, config);
       return a;
     });
     const boot = await phase('bootstrap', () => app.get(WorkspacesService).bootstrap(), (b) => (b ? 'created workspace "Default" and its owner key' : 'workspaces exist'));
+    let seeded: SeedReport[] = [];
+    if (config.seedConnectors && config.roles.includes('store')) {
+      seeded = await phase('built-in connectors', () => seedBuiltInConnectors(app, REPO_ROOT, print), (r) => {
+        const failed = r.filter((x) => x.phases.includes('failed')).length;
+        return `${r.length - failed} ready${failed > 0 ? `, ${failed} failed (see above)` : ''}`;
+      });
+    }
     await phase('http', () => app.listen(config.port, config.host), () => `port ${config.port}`);
 
     const address = app.getHttpServer().address();
@@ -92,21 +105,59 @@ export async function startPlatform(options: { env?: NodeJS.ProcessEnv; argv?: s
       print('Use it as "Authorization: Bearer <key>" or sign in to the studio with it.');
     }
 
-    let stopped = false;
+    let stopping: Promise<boolean> | null = null;
     return {
       app,
       config,
       url,
       ownerKey: boot?.key.key ?? null,
-      stop: async () => {
-        if (stopped) return;
-        stopped = true;
-        await app.close();
-        await db.stop();
+      seeded,
+      stop: (timeoutMs = config.shutdownTimeoutMs) => {
+        stopping ??= (async () => {
+          let timer: NodeJS.Timeout | undefined;
+          const bound = new Promise<false>((resolve) => {
+            timer = setTimeout(() => resolve(false), timeoutMs);
+          });
+          // app.close(): triggers stop consuming and wait for their batches to be recorded and
+          // acked, executors finish their runs, then pools and broker connections close.
+          const closed = await Promise.race([app.close().then(() => true as const), bound]);
+          clearTimeout(timer);
+          await db.stop().catch(() => undefined);
+          return closed;
+        })();
+        return stopping;
       },
     };
   } catch (err) {
     await db.stop().catch(() => undefined);
     throw err;
+  }
+}
+
+/** Metrics and readiness checks that need the process's own parts (sandbox pool, transport, triggers). */
+function observe(app: NestExpressApplication, config: FlowportConfig): void {
+  const metrics = app.get(MetricsService);
+  const sandbox = app.get<{ stats?: () => SandboxCounters }>(CONNECTOR_SANDBOX, { strict: false, optional: true } as never);
+  if (sandbox?.stats) metrics.watchSandbox(() => sandbox.stats!());
+
+  const readiness = app.get(ReadinessChecks);
+  const indicators = app.get(HealthIndicatorService, { strict: false });
+  if (config.rabbitmqUrl) {
+    const url = config.rabbitmqUrl;
+    readiness.add(async () => {
+      const check = indicators.check('transport');
+      const problem = await checkRabbitMq(url, 1500);
+      return problem ? check.down({ transport: 'rabbitmq', message: problem }) : check.up({ transport: 'rabbitmq' });
+    });
+  } else {
+    readiness.add(() => indicators.check('transport').up({ transport: 'in-process' }));
+  }
+  if (config.roles.includes('runtime')) {
+    const triggers = app.get(TriggerManager, { strict: false });
+    readiness.add(() => {
+      // Informational: a user's broker being down must not take the replica out of rotation.
+      const running = triggers.status();
+      return indicators.check('drivers').up({ running: running.length, kinds: [...new Set(running.map((t) => t.kind))] });
+    });
   }
 }

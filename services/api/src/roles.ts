@@ -1,5 +1,7 @@
 import type { PlatformRole } from '@flowport/core';
+import { FlowsModule, flowsMigrations } from '@flowport/flows';
 import { RegistryModule, registryMigrations } from '@flowport/registry';
+import { RuntimeModule, runtimeMigrations, type RuntimeModuleOptions } from '@flowport/runtime';
 import { StoreModule, storeMigrations } from '@flowport/store';
 import type { DynamicModule, Type } from '@nestjs/common';
 
@@ -7,23 +9,29 @@ import type { DynamicModule, Type } from '@nestjs/common';
  * Every package's migrations, in dependency order. All of them run whatever roles a process
  * has, so every process sees one schema version.
  */
-export const allMigrations = [...registryMigrations, ...storeMigrations];
+export const allMigrations = [...registryMigrations, ...storeMigrations, ...flowsMigrations, ...runtimeMigrations];
 
 /** Roles that have no module in this build yet; named at start-up so nobody is surprised. */
-export const PENDING_ROLES: PlatformRole[] = ['flows', 'runtime'];
+export const PENDING_ROLES: PlatformRole[] = [];
+
+export type RoleModuleOptions = {
+  /** Runtime settings (RABBITMQ_URL for run wake-ups, test intervals, ...). */
+  runtime?: RuntimeModuleOptions;
+};
 
 /**
- * The Nest modules a process runs for its roles. Add the flows and runtime modules here
- * (e.g. `if (roles.includes('flows')) imports.push(FlowsModule)`) when those packages land.
+ * The Nest modules a process runs for its roles. Services that a role needs but does not
+ * serve (the registry service of a store process) come without their routes. The `api` role
+ * adds no module: it is the gateway (src/gateway.ts) and the studio.
  */
-export function modulesForRoles(roles: PlatformRole[]): Array<Type | DynamicModule> {
+export function modulesForRoles(roles: PlatformRole[], options: RoleModuleOptions = {}): Array<Type | DynamicModule> {
   const imports: Array<Type | DynamicModule> = [];
+  const needsRegistryService = roles.includes('store') || roles.includes('runtime');
   if (roles.includes('registry')) imports.push(RegistryModule.forRoot());
-  if (roles.includes('store')) {
-    // The store resolves installs through the registry service; without the registry role it
-    // still needs that service, just not its routes.
-    if (!roles.includes('registry')) imports.push(RegistryModule.forRoot({ http: false }));
-    imports.push(StoreModule);
-  }
+  else if (needsRegistryService) imports.push(RegistryModule.forRoot({ http: false }));
+  if (roles.includes('store')) imports.push(StoreModule);
+  if (roles.includes('flows')) imports.push(FlowsModule);
+  // RuntimeModule imports the store and flows services it reads (installs, accounts, active flows).
+  if (roles.includes('runtime')) imports.push(RuntimeModule.forRoot(options.runtime ?? {}));
   return imports;
 }
