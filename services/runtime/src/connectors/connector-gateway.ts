@@ -3,8 +3,7 @@ import { CONNECTOR_SANDBOX, RegistryService } from '@flowport/registry';
 import type { ConnectorSandbox } from '@flowport/registry';
 import type { CallCapabilities, ConnectorBundle, GuestOp, LogEntry } from '@flowport/sandbox';
 import { AccountsService } from '@flowport/store';
-import { MetricsService } from '@flowport/core';
-import { Inject, Injectable, Optional } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import type { JsonValue } from '../stream-message';
 
 export type LoadedConnector = { name: string; version: string; manifest: ConnectorManifest; bundle: ConnectorBundle };
@@ -44,7 +43,6 @@ export class ConnectorGateway {
     private readonly registry: RegistryService,
     private readonly accounts: AccountsService,
     @Inject(CONNECTOR_SANDBOX) readonly sandbox: ConnectorSandbox,
-    @Optional() private readonly metrics?: MetricsService,
   ) {}
 
   load(name: string, version: string): Promise<LoadedConnector> {
@@ -92,7 +90,6 @@ export class ConnectorGateway {
       // Warm isolates are never shared between workspaces.
       partition: request.workspaceId,
     });
-    this.metrics?.sandboxCallTimed(request.op, result.ok, result.durationMs);
     if (!result.ok) {
       const what = `${request.connector.name}@${request.connector.version} ${request.op}${request.target ? ` "${request.target}"` : ''}`;
       throw new ConnectorCallError(`${what} failed: ${result.error.name}: ${result.error.message}`, result.error.name, result.logs);
