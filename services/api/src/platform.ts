@@ -2,7 +2,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { coreMigrations, createPlatformApp, loadConfig, MetricsService, PinoNestLogger, ReadinessChecks, resolveDatabase, resolveSecretBox, WorkspacesService } from '@flowport/core';
-import type { FlowportConfig, SandboxCounters } from '@flowport/core';
+import type { FlowportConfig } from '@flowport/core';
+import type { SandboxPool } from '@flowport/sandbox';
 import { CONNECTOR_SANDBOX } from '@flowport/registry';
 import { resolveRuntimeOptions, runEventsRmqOptions, TriggerManager, type RuntimeModuleOptions } from '@flowport/runtime';
 import { HealthIndicatorService } from '@nestjs/terminus';
@@ -137,8 +138,18 @@ export async function startPlatform(
 /** Metrics and readiness checks that need the process's own parts (sandbox pool, transport, triggers). */
 function observe(app: NestExpressApplication, config: FlowportConfig): void {
   const metrics = app.get(MetricsService);
-  const sandbox = app.get<{ stats?: () => SandboxCounters }>(CONNECTOR_SANDBOX, { strict: false, optional: true } as never);
+  const sandbox = app.get<Partial<Pick<SandboxPool, 'stats' | 'call'>>>(CONNECTOR_SANDBOX, { strict: false, optional: true } as never);
   if (sandbox?.stats) metrics.watchSandbox(() => sandbox.stats!());
+  if (sandbox?.call) {
+    // Every connector call of the process (registry checks, account tests, triggers, steps,
+    // code and http steps) goes through the one pool: time them there.
+    const call = sandbox.call.bind(sandbox);
+    sandbox.call = async (request) => {
+      const result = await call(request);
+      metrics.sandboxCallTimed(request.op, result.ok, result.durationMs);
+      return result;
+    };
+  }
 
   const readiness = app.get(ReadinessChecks);
   const indicators = app.get(HealthIndicatorService, { strict: false });
