@@ -46,9 +46,22 @@ export class ConnectorEditorStore {
       : m.triggers.map((t) => ({ name: t.name, displayName: `${t.displayName} (${t.kind})`, props: t.props, account: (t as { account?: string | null }).account ?? null }));
   });
   readonly selectedTarget = computed(() => this.targets().find((t) => t.name === this.testTarget()) ?? null);
+  /**
+   * Forms by target and schema: a rebuild that leaves a target's props unchanged keeps what the
+   * developer typed (Build & Test after every edit would otherwise empty the form each time).
+   */
+  private readonly forms = new Map<string, SchemaForm>();
+  private formFor(key: string, make: () => SchemaForm): SchemaForm {
+    let form = this.forms.get(key);
+    if (!form) {
+      form = make();
+      this.forms.set(key, form);
+    }
+    return form;
+  }
   readonly propsForm = computed<SchemaForm | null>(() => {
     const target = this.selectedTarget();
-    return target ? buildSchemaForm(target.props) : null;
+    return target ? this.formFor(`${this.testKind()}:${target.name}:${JSON.stringify(target.props)}`, () => buildSchemaForm(target.props)) : null;
   });
   /** The manifest account the target uses (or the connector's only one). */
   readonly accountType = computed(() => {
@@ -59,7 +72,9 @@ export class ConnectorEditorStore {
   });
   readonly accountForm = computed<SchemaForm | null>(() => {
     const type = this.accountType();
-    return type ? buildSchemaForm(type.schema, { secretFields: type.secretFields }) : null;
+    return type
+      ? this.formFor(`account:${type.name}:${JSON.stringify(type.schema)}`, () => buildSchemaForm(type.schema, { secretFields: type.secretFields }))
+      : null;
   });
   readonly savedAccounts = new Remote<Account[]>();
   readonly accountChoice = signal<AccountChoice>('inline');
