@@ -29,6 +29,13 @@ export class ExecutionsPage {
   protected readonly statusClass = runStatusClass;
   protected readonly duration = formatDuration;
   protected readonly describeTrigger = describeRunTrigger;
+  protected readonly ranges: ReadonlyArray<{ value: TimeRange; label: string }> = [
+    { value: '', label: 'Any time' },
+    { value: '1h', label: 'Last hour' },
+    { value: '24h', label: 'Last 24 hours' },
+    { value: '7d', label: 'Last 7 days' },
+    { value: 'custom', label: 'Between…' },
+  ];
   protected readonly group = signal<ResyncGroup>('failed');
   protected readonly externalIdText = signal('');
 

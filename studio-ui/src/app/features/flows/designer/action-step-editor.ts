@@ -19,10 +19,10 @@ import { FlowDesignerStore, StepDraft } from './flow-designer.store';
   template: `
     <div class="field">
       <label class="field-label" [for]="id('connector')">Connector<span class="required-marker" aria-hidden="true">*</span></label>
-      <select class="select" [id]="id('connector')" [value]="step().connector" (change)="chooseConnector($any($event.target).value)"
+      <select class="select" [id]="id('connector')" (change)="chooseConnector($any($event.target).value)"
         [attr.aria-invalid]="!!errors()['connector']" [attr.aria-describedby]="errors()['connector'] ? id('connector') + '-error' : null">
-        <option value="" disabled>Select an installed connector…</option>
-        @for (c of store.installed.value() ?? []; track c.name) { <option [value]="c.name">{{ c.displayName }} (v{{ c.installedVersion }})</option> }
+        <option value="" disabled [selected]="!step().connector">Select an installed connector…</option>
+        @for (c of store.installed.value() ?? []; track c.name) { <option [value]="c.name" [selected]="c.name === step().connector">{{ c.displayName }} (v{{ c.installedVersion }})</option> }
       </select>
       @if (store.installed.loaded() && !(store.installed.value() ?? []).length) { <p class="field-help">No connectors are installed. Install one from the Store, then come back.</p> }
       @if (errors()['connector']; as e) { <p class="field-error" [id]="id('connector') + '-error'">{{ e }}</p> }
@@ -33,9 +33,9 @@ import { FlowDesignerStore, StepDraft } from './flow-designer.store';
       @if (actions(); as list) {
         <div class="field">
           <label class="field-label" [for]="id('action')">Action<span class="required-marker" aria-hidden="true">*</span></label>
-          <select class="select" [id]="id('action')" [value]="step().action" (change)="chooseAction($any($event.target).value)" [attr.aria-invalid]="!!errors()['action']">
-            <option value="" disabled>Select an action…</option>
-            @for (a of list; track a.name) { <option [value]="a.name">{{ a.displayName }}</option> }
+          <select class="select" [id]="id('action')" (change)="chooseAction($any($event.target).value)" [attr.aria-invalid]="!!errors()['action']">
+            <option value="" disabled [selected]="!step().action">Select an action…</option>
+            @for (a of list; track a.name) { <option [value]="a.name" [selected]="a.name === step().action">{{ a.displayName }}</option> }
           </select>
           @if (!list.length) { <p class="field-help">This connector has no actions.</p> }
           @if (action(); as a) { <p class="field-help">{{ a.description }}</p> }
@@ -47,9 +47,9 @@ import { FlowDesignerStore, StepDraft } from './flow-designer.store';
       @if (a.account) {
         <div class="field">
           <label class="field-label" [for]="id('account')">Account<span class="required-marker" aria-hidden="true">*</span></label>
-          <select class="select" [id]="id('account')" [value]="step().account ?? ''" (change)="chooseAccount($any($event.target).value)" [attr.aria-invalid]="!!errors()['account']">
-            <option value="" disabled>Select an account…</option>
-            @for (acc of accounts(); track acc.id) { <option [value]="acc.id">{{ acc.name }}</option> }
+          <select class="select" [id]="id('account')" (change)="chooseAccount($any($event.target).value)" [attr.aria-invalid]="!!errors()['account']">
+            <option value="" disabled [selected]="!step().account">Select an account…</option>
+            @for (acc of accounts(); track acc.id) { <option [value]="acc.id" [selected]="acc.id === step().account">{{ acc.name }}</option> }
           </select>
           @if (!accounts().length) { <p class="field-help">No {{ a.account }} account for this connector yet: create one under Accounts.</p> }
           @if (errors()['account']; as e) { <p class="field-error">{{ e }}</p> }
