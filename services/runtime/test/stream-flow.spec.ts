@@ -153,6 +153,24 @@ describe('end to end: a published connector\'s stream trigger (amqp) feeding a f
     expect(search.body.items.map((r: { id: string }) => r.id)).toEqual([replayed.id, failed.id]);
   });
 
+  it('reports why a stream trigger did not start (broker refused the account) on GET /api/v1/flows/{id}/trigger', async () => {
+    const queue = await newQueue();
+    const running = await api.createFlow(streamFlow('orders running', queue));
+    const ok = await api.get(`/api/v1/flows/${running.id}/trigger`).expect(200);
+    expect(ok.body).toMatchObject({ flowId: running.id, status: 'active', running: true, kind: 'stream', version: 1, error: null });
+
+    const wrong = (await api.post('/api/v1/accounts', { connector: 'orders-queue', name: 'wrong password', values: { host: '127.0.0.1', username: 'guest', password: 'not-guest', port: 5672 } }).expect(201)).body.id;
+    const flow = streamFlow('orders refused', queue);
+    (flow.trigger as { account: string }).account = wrong;
+    const refused = await api.createFlow(flow);
+    const status = await waitUntil('the start failure', async () => {
+      const res = await api.get(`/api/v1/flows/${refused.id}/trigger`).expect(200);
+      return res.body.error ? res.body : undefined;
+    });
+    expect(status).toMatchObject({ running: false, kind: null });
+    expect(status.error).toMatch(/ACCESS_REFUSED|403|auth/i);
+  });
+
   it('refuses a manual run of a stream flow (409) but test-runs it on the trigger\'s sample data', async () => {
     const queue = await newQueue();
     const flow = await api.createFlow(streamFlow('orders sample', queue));

@@ -3,6 +3,7 @@ import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/com
 import { ApiBearerAuth, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { ArrayMaxSize, IsArray, IsDefined, IsISO8601, IsOptional, IsString, IsUUID } from 'class-validator';
 import type { JsonValue } from '../stream-message';
+import { TriggerManager } from '../triggers/trigger-manager.service';
 import { RunsService } from './runs.service';
 
 export class ListRunsQueryDto extends PageQueryDto {
@@ -68,7 +69,10 @@ export class RunsController {
 @ApiBearerAuth()
 @Controller('api/v1/flows')
 export class FlowRunsController {
-  constructor(private readonly runs: RunsService) {}
+  constructor(
+    private readonly runs: RunsService,
+    private readonly triggers: TriggerManager,
+  ) {}
 
   @Post(':id/runs')
   @HttpCode(202)
@@ -85,6 +89,13 @@ export class FlowRunsController {
   @Get(':id/resync')
   resync(@CurrentWorkspace() ws: { id: string }, @Param('id') id: string) {
     return this.runs.resync(ws.id, id);
+  }
+
+  /** Whether this replica runs the flow's trigger, and why not when it failed to start. */
+  @Get(':id/trigger')
+  async trigger(@CurrentWorkspace() ws: { id: string }, @Param('id') id: string) {
+    const flow = await this.runs.flowOrThrow(ws.id, id);
+    return { flowId: flow.id, status: flow.status, ...(await this.triggers.describe(flow.id)) };
   }
 }
 

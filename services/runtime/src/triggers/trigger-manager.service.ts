@@ -87,6 +87,21 @@ export class TriggerManager implements OnApplicationBootstrap, OnModuleDestroy {
     return this.failures.get(flowId);
   }
 
+  /** This replica's view of one flow's trigger, plus the pooling lease from the database. */
+  async describe(flowId: string): Promise<{ replica: string; running: boolean; kind: string | null; version: number | null; error: string | null; polls: number | null; lease: { holder: string; expiresAt: string } | null }> {
+    const running = this.running.get(flowId);
+    const rows = await this.db.query<{ holder: string; expires_at: Date }>('SELECT holder, expires_at FROM trigger_leases WHERE flow_id = $1', [flowId]);
+    return {
+      replica: this.options.replicaId,
+      running: Boolean(running),
+      kind: running?.kind ?? null,
+      version: running?.version ?? null,
+      error: this.failures.get(flowId) ?? null,
+      polls: running?.pooling?.polls ?? null,
+      lease: rows[0] ? { holder: rows[0].holder, expiresAt: new Date(rows[0].expires_at).toISOString() } : null,
+    };
+  }
+
   pooling(flowId: string): PoolingTrigger | undefined {
     return this.running.get(flowId)?.pooling;
   }
