@@ -65,7 +65,7 @@ export async function startPlatform(
     if (secrets.note) print(`  note: ${secrets.note}`);
 
     const logger = new PinoNestLogger({ level: config.logLevel, base: { roles: config.roles.join(',') } });
-    const runtime: RuntimeModuleOptions = { rabbitmqUrl: config.rabbitmqUrl, ...options.runtime };
+    const runtime: RuntimeModuleOptions = { rabbitmqUrl: config.rabbitmqUrl, runEventsQueue: config.runEventsQueue, ...options.runtime };
     const app = await phase('modules + migrations', async () => {
       const a = await createPlatformApp({
         config,

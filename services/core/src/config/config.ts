@@ -33,6 +33,8 @@ export interface FlowportConfig {
   printBootstrapKey: boolean;
   /** RabbitMQ for the @nestjs/microservices transport between processes; null = in-process (embedded). */
   rabbitmqUrl: string | null;
+  /** RabbitMQ queue that carries run wake-ups between runtime replicas. */
+  runEventsQueue: string;
   /** SIGTERM: how long in-flight runs and batches get before the process exits anyway. */
   shutdownTimeoutMs: number;
   /** Build and publish the built-in connectors (connectors/*) on start. */
@@ -149,6 +151,7 @@ export function loadConfig(env: Env = process.env, argv: string[] = process.argv
     sandboxAllowPrivateNetwork: boolean(env, 'FLOWPORT_SANDBOX_ALLOW_PRIVATE_NETWORK', false, problems),
     printBootstrapKey: boolean(env, 'FLOWPORT_PRINT_BOOTSTRAP_KEY', true, problems),
     rabbitmqUrl,
+    runEventsQueue: env.FLOWPORT_RUN_EVENTS_QUEUE?.trim() || 'flowport.runtime.runs',
     shutdownTimeoutMs: integer(env, 'FLOWPORT_SHUTDOWN_TIMEOUT_MS', 25_000, 100, 600_000, problems),
     seedConnectors: boolean(env, 'FLOWPORT_SEED_CONNECTORS', true, problems),
     upstreams,
