@@ -1,14 +1,8 @@
-// Local copy of the stream message shape from docs/contracts.md section 2. Swap for the
-// `@flowport/connector-sdk` export once the SDK publishes it; the shapes must stay identical.
-export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+import type { JsonValue } from '@flowport/connector-sdk';
 
-export type StreamMessage = {
-  id: string;
-  body: JsonValue | string;
-  headers: Record<string, string>;
-  attributes: Record<string, JsonValue>;
-  receivedAt: string;
-};
+// The stream message shape (docs/contracts.md section 2) is the SDK's, so the drivers and the
+// connector's `trigger.map` cannot drift apart.
+export type { JsonValue, StreamMessage } from '@flowport/connector-sdk';
 
 /** Parses a message body as JSON when it is JSON, else keeps the text (contracts.md section 2). */
 export function parseBody(text: string, contentType?: string): JsonValue | string {
