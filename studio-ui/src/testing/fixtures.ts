@@ -86,7 +86,7 @@ export function sqsVersion(version = '1.2.0'): RegistryConnectorVersion {
           displayName: 'AWS access key',
           kind: 'custom',
           secretFields: ['secretAccessKey'],
-          schema: {
+          props: {
             type: 'object',
             required: ['region', 'accessKeyId', 'secretAccessKey'],
             properties: {

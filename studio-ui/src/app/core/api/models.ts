@@ -92,7 +92,8 @@ export interface ManifestAccount {
   name: string;
   displayName: string;
   kind: string;
-  schema: JsonSchema;
+  /** JSON Schema of the account values (the manifest field is `props`, as for actions and triggers). */
+  props: JsonSchema;
   secretFields: string[];
 }
 

@@ -28,7 +28,7 @@ export class AccountCreateStore {
   readonly selectedType = computed(() => this.accountTypes.value()?.find((a) => a.name === this.accountType()) ?? null);
   readonly form = computed<SchemaForm | null>(() => {
     const type = this.selectedType();
-    return type ? buildSchemaForm(type.schema, { secretFields: type.secretFields }) : null;
+    return type ? buildSchemaForm(type.props, { secretFields: type.secretFields }) : null;
   });
 
   async init(connector: string): Promise<void> {
