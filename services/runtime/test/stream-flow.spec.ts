@@ -169,6 +169,8 @@ describe('end to end: a published connector\'s stream trigger (amqp) feeding a f
     });
     expect(status).toMatchObject({ running: false, kind: null });
     expect(status.error).toMatch(/ACCESS_REFUSED|403|auth/i);
+    await api.post(`/api/v1/flows/${refused.id}/deactivate`).expect(200);
+    expect((await api.get(`/api/v1/flows/${refused.id}/trigger`).expect(200)).body).toMatchObject({ status: 'inactive', running: false, error: null });
   });
 
   it('refuses a manual run of a stream flow (409) but test-runs it on the trigger\'s sample data', async () => {

@@ -32,7 +32,8 @@ type RunningTrigger = { flowId: string; version: number; kind: string; stop: () 
 export class TriggerManager implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger('TriggerManager');
   private readonly running = new Map<string, RunningTrigger>();
-  private readonly failures = new Map<string, string>();
+  /** Start failures per flow; a failing flow is retried with back-off so it cannot hold up the others. */
+  private readonly failures = new Map<string, { message: string; attempts: number; retryAt: number; version: number }>();
   private reconciling: Promise<void> = Promise.resolve();
   private timer: NodeJS.Timeout | undefined;
   private unsubscribe: Array<() => void> = [];
@@ -84,7 +85,7 @@ export class TriggerManager implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   startFailure(flowId: string): string | undefined {
-    return this.failures.get(flowId);
+    return this.failures.get(flowId)?.message;
   }
 
   /** This replica's view of one flow's trigger, plus the pooling lease from the database. */
@@ -96,7 +97,7 @@ export class TriggerManager implements OnApplicationBootstrap, OnModuleDestroy {
       running: Boolean(running),
       kind: running?.kind ?? null,
       version: running?.version ?? null,
-      error: this.failures.get(flowId) ?? null,
+      error: this.failures.get(flowId)?.message ?? null,
       polls: running?.pooling?.polls ?? null,
       lease: rows[0] ? { holder: rows[0].holder, expiresAt: new Date(rows[0].expires_at).toISOString() } : null,
     };
@@ -125,16 +126,23 @@ export class TriggerManager implements OnApplicationBootstrap, OnModuleDestroy {
       const flow = wanted.get(flowId);
       if (!flow || flow.version !== trigger.version) await this.stopTrigger(flowId);
     }
+    for (const id of this.failures.keys()) if (!wanted.has(id)) this.failures.delete(id);
     for (const flow of active) {
       if (this.running.has(flow.id)) continue;
+      // A newly activated version is tried at once, whatever its predecessor's back-off.
+      const failed = this.failures.get(flow.id)?.version === flow.version ? this.failures.get(flow.id) : undefined;
+      if (failed && failed.retryAt > Date.now()) continue;
       try {
         const trigger = await this.startTrigger(flow);
         if (trigger) this.running.set(flow.id, trigger);
         this.failures.delete(flow.id);
       } catch (error) {
         const message = (error as Error).message;
-        if (this.failures.get(flow.id) !== message) this.logger.error(`Could not start the trigger of flow ${flow.id} version ${flow.version}: ${message}`);
-        this.failures.set(flow.id, message);
+        if (failed?.message !== message) this.logger.error(`Could not start the trigger of flow ${flow.id} version ${flow.version}: ${message}`);
+        const attempts = (failed?.attempts ?? 0) + 1;
+        // Doubling from the reconcile interval, at most 5 minutes between attempts.
+        const delay = Math.min(300_000, this.options.reconcileIntervalMs * 2 ** (attempts - 1));
+        this.failures.set(flow.id, { message, attempts, retryAt: Date.now() + delay, version: flow.version });
       }
     }
   }
