@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // `npm start`: builds the packages the platform needs (skipping those whose dist is newer than
 // their sources), then runs services/api/dist/main.js under `node --no-node-snapshot`
-// (isolated-vm needs it). Arguments pass through, e.g. `npm start -- --role=registry`.
+// (isolated-vm needs it). Arguments pass through, e.g. `npm start -- --role=registry`;
+// `--build-only` builds and exits (the Dockerfile uses it).
 'use strict';
 const { spawn } = require('node:child_process');
 const fs = require('node:fs');
@@ -74,6 +75,8 @@ async function buildAll() {
 }
 
 buildAll().then(() => {
+  // The container image builds at image build time and starts dist/main.js directly.
+  if (process.argv.includes('--build-only')) return;
   const child = spawn(process.execPath, ['--no-node-snapshot', path.join(root, 'services', 'api', 'dist', 'main.js'), ...process.argv.slice(2)], { stdio: 'inherit' });
   for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
   child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));

@@ -43,6 +43,33 @@ export interface FlowportConfig {
   upstreams: Partial<Record<UpstreamRole, string>>;
 }
 
+/**
+ * Every environment variable loadConfig reads, for docs and deployment checks
+ * (docs/operations.md and docker-compose.yml are tested against this list).
+ */
+export const CONFIG_VARIABLES: ReadonlyArray<{ name: string; default: string; meaning: string }> = [
+  { name: 'PORT', default: '3000', meaning: 'HTTP port, integer 0-65535 (0 = any free port)' },
+  { name: 'HOST', default: '0.0.0.0', meaning: 'Address the HTTP server binds' },
+  { name: 'DATABASE_URL', default: 'unset', meaning: 'postgres:// URL of an external PostgreSQL; unset = embedded PostgreSQL in FLOWPORT_HOME/pg' },
+  { name: 'FLOWPORT_HOME', default: './.flowport', meaning: 'Data folder of embedded mode (PostgreSQL data, generated account key)' },
+  { name: 'FLOWPORT_EMBEDDED_PG_PORT', default: '54329', meaning: 'Port of embedded PostgreSQL (127.0.0.1 only), 1024-65535' },
+  { name: 'FLOWPORT_ROLES', default: 'all', meaning: '`all` or a comma list of api, registry, store, flows, runtime; `--role=` wins' },
+  { name: 'FLOWPORT_SECRET_KEYS', default: 'generated (embedded)', meaning: 'Account encryption keys, newest first: `v2:<base64 32 bytes>,v1:...`; required with DATABASE_URL' },
+  { name: 'FLOWPORT_MAX_BUNDLE_BYTES', default: '5242880', meaning: 'Largest connector bundle the registry accepts, 1 KB-100 MB' },
+  { name: 'FLOWPORT_SANDBOX_ALLOW_PRIVATE_NETWORK', default: 'false', meaning: 'Let connector HTTP reach loopback/private addresses (development, compose networks)' },
+  { name: 'FLOWPORT_STUDIO_DIR', default: 'studio-ui/dist/browser', meaning: 'Built studio served at / when it holds index.html' },
+  { name: 'FLOWPORT_PRINT_BOOTSTRAP_KEY', default: 'true', meaning: 'Print the first owner key on first start' },
+  { name: 'LOG_LEVEL', default: 'info', meaning: 'fatal, error, warn, info, debug, trace (JSON lines on stdout)' },
+  { name: 'RABBITMQ_URL', default: 'unset', meaning: 'amqp:// URL: @nestjs/microservices transport between processes (run wake-ups); unset = in-process' },
+  { name: 'FLOWPORT_RUN_EVENTS_QUEUE', default: 'flowport.runtime.runs', meaning: 'RabbitMQ queue carrying run wake-ups between runtime replicas' },
+  { name: 'FLOWPORT_SHUTDOWN_TIMEOUT_MS', default: '25000', meaning: 'SIGTERM: time for in-flight batches and runs before exiting anyway (exit 1), 100-600000' },
+  { name: 'FLOWPORT_SEED_CONNECTORS', default: 'true', meaning: 'Build, publish and install connectors/* on start (processes with the store role)' },
+  { name: 'FLOWPORT_REGISTRY_URL', default: 'unset', meaning: 'api role: base URL of a registry process for /api/v1/registry/*' },
+  { name: 'FLOWPORT_STORE_URL', default: 'unset', meaning: 'api role: base URL of a store process for /api/v1/store|installs|accounts/*' },
+  { name: 'FLOWPORT_FLOWS_URL', default: 'unset', meaning: 'api role: base URL of a flows process for /api/v1/flows/*' },
+  { name: 'FLOWPORT_RUNTIME_URL', default: 'unset', meaning: 'api role: base URL of a runtime process for /api/v1/runs, /api/v1/events, /api/v1/flows/{id}/runs|test|resync, /hooks/*' },
+];
+
 /** A bad environment variable: the message names it and what it accepts. */
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
