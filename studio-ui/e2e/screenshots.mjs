@@ -83,6 +83,30 @@ try {
   await page.locator('[data-flow]').first().waitFor();
   await page.screenshot({ path: `${out}flows.png` });
   console.log('saved flows.png');
+
+  // Designer with steps (seeded flow), one action step open with its inputs and the data picker.
+  await page.setViewportSize({ width: 1440, height: 1000 });
+  await page.goto(`${base}/flows/flow_seed`);
+  await page.locator('[data-step="send_notice"]').waitFor();
+  await page.getByRole('button', { name: 'Edit step send_notice' }).click();
+  await page.locator('[data-step-editor] [data-expr-input="body"] input').click();
+  await page.screenshot({ path: `${out}flow-designer-steps.png`, fullPage: true });
+  console.log('saved flow-designer-steps.png');
+
+  await page.setViewportSize({ width: 1280, height: 900 });
+  await page.goto(`${base}/flows/flow_seed/executions`);
+  await page.locator('[data-run]').first().waitFor();
+  await page.screenshot({ path: `${out}executions-flow.png`, fullPage: true });
+  console.log('saved executions-flow.png');
+
+  await page.goto(`${base}/executions/run_seed_failed`);
+  await page.locator('.timeline [data-step="send_notice"]').waitFor();
+  await page.locator('.timeline [data-step="notice"] summary', { hasText: 'Output' }).click();
+  await page.locator('.timeline [data-step="send_notice"] .logs summary').click();
+  await page.setViewportSize({ width: 1280, height: 1500 });
+  await page.evaluate(() => document.querySelectorAll('*').forEach((el) => el.scrollTop > 0 && el.scrollTo(0, 0)));
+  await page.screenshot({ path: `${out}run-detail.png` });
+  console.log('saved run-detail.png');
 } finally {
   await browser.close();
   server.close();
