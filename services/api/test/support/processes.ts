@@ -14,7 +14,7 @@ export async function buildApi(): Promise<void> {
 export type PlatformProcess = { child: ChildProcess; url: string; output: () => string; exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number }> };
 
 /** Starts `node dist/main.js` (what `npm start` and the container run) and waits for "ready at". */
-export async function spawnPlatform(env: Record<string, string>, timeoutMs = 60_000): Promise<PlatformProcess> {
+export async function spawnPlatform(env: Record<string, string>, timeoutMs = 180_000): Promise<PlatformProcess> {
   const child = spawn(process.execPath, ['--no-node-snapshot', MAIN], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
