@@ -51,3 +51,16 @@ export function ownerApi(state = harness()): ApiClient {
 export function fauxqsAccountValues(endpoint: string): Record<string, string> {
   return { accessKeyId: 'browser-tests', secretAccessKey: 'browser-tests-secret', region: 'us-east-1', endpoint };
 }
+
+export type SqsWorkspace = { api: ApiClient; accountId: string; accountName: string; version: string };
+
+/** A new workspace with Amazon SQS installed and an account on fauxqs, made through the API (scenario 2 does it in the browser). */
+export async function workspaceWithSqsAccount(label: string, state = harness()): Promise<SqsWorkspace> {
+  const api = await ownerApi(state).createWorkspace(`${label} ${Date.now()}`);
+  const install = await api.post<{ version: string }>('/api/v1/installs', { connector: 'amazon-sqs' });
+  const accountName = 'fauxqs';
+  const account = await api.post<{ id: string }>('/api/v1/accounts', { connector: 'amazon-sqs', name: accountName, values: fauxqsAccountValues(state.sqsEndpoint) });
+  return { api, accountId: account.id, accountName, version: install.version };
+}
+
+export type TriggerStatus = { running: boolean; kind: string | null; version: number | null; error: string | null };

@@ -46,6 +46,18 @@ export default async function globalSetup(): Promise<void> {
   fs.rmSync(STATE_FILE, { force: true });
   const h: Harness = {};
   g.__flowportBrowserTests = h;
+  // Development: point the tests at a platform and fauxqs you already run (its studio must be built).
+  const reuse = process.env.BROWSER_TESTS_URL;
+  if (reuse) {
+    const key = process.env.BROWSER_TESTS_OWNER_KEY;
+    const sqsEndpoint = process.env.BROWSER_TESTS_SQS_ENDPOINT;
+    if (!key || !sqsEndpoint) throw new Error('BROWSER_TESTS_URL needs BROWSER_TESTS_OWNER_KEY and BROWSER_TESTS_SQS_ENDPOINT');
+    const state: HarnessState = { url: reuse.replace(/\/+$/, ''), ownerKey: key, sqsEndpoint, platformLog: '(not started by the tests)' };
+    await ensureAmazonSqsPublished(state);
+    fs.writeFileSync(STATE_FILE, JSON.stringify(state, null, 2));
+    log(`using the running platform at ${state.url}`);
+    return;
+  }
   try {
     const studioDir = await buildStudio(STUDIO_BUILD_DIR, log);
     h.fauxqs = await startFauxqs();
