@@ -3,6 +3,7 @@ import { HttpTestingController, provideHttpClientTesting } from '@angular/common
 import { ComponentFixture, TestBed } from '@angular/core/testing';
 import { Router, provideRouter } from '@angular/router';
 import { httpConnector, page, prodAccount, settle, sqsConnector, sqsVersion } from '../../../../testing/fixtures';
+import { IssuedWebhookTokens } from '../issued-webhook-tokens';
 import { CreateFlowPage } from './create-flow.page';
 import { CreateFlowStore } from './create-flow.store';
 
@@ -195,5 +196,20 @@ describe('CreateFlowPage (wizard)', () => {
     req.flush({ id: 'flow_2' });
     await settle(fixture);
     expect(navigate).toHaveBeenCalledWith(['/flows', 'flow_2']);
+  });
+
+  it('hands the webhook token of a new webhook flow to the designer, once', async () => {
+    await toStep2();
+    await click(q('[data-platform="webhook"]')!);
+    await click(buttonNamed('Continue'));
+    await click(buttonNamed('Create flow'));
+    const req = http.expectOne('/api/v1/flows');
+    expect(req.request.body.trigger).toEqual({ type: 'webhook' });
+    req.flush({ id: 'flow_3', webhookToken: 'fpwh_once' });
+    await settle(fixture);
+    expect(navigate).toHaveBeenCalledWith(['/flows', 'flow_3']);
+    const tokens = TestBed.inject(IssuedWebhookTokens);
+    expect(tokens.take('flow_3')).toBe('fpwh_once');
+    expect(tokens.take('flow_3')).toBeNull();
   });
 });
