@@ -108,6 +108,12 @@ describe('webhook trigger: POST /hooks/{flowId} and the run status endpoint', ()
     expect(tampered.body.error.message).toContain('does not match the body');
     const unsigned = await hook(flow.id).set('X-Flowport-Token', secret).send({ n: 1 }).expect(401);
     expect(unsigned.body.error.message).toContain('requires signed calls');
+    // Senders sign the bytes they send; pretty-printed JSON must verify against those exact bytes.
+    const pretty = JSON.stringify({ n: 9 }, null, 2);
+    const later = now + 2;
+    const exact = await hook(flow.id).set('X-Flowport-Token', secret).set('Content-Type', 'application/json')
+      .set('X-Flowport-Timestamp', String(later)).set('X-Flowport-Signature', signWebhook(secret, later, pretty)).send(pretty).expect(202);
+    expect((await api.waitForRun(exact.body.runId)).steps[0].output).toBe(9);
   });
 
   it('answers 409 for a draft flow and for an inactive flow, saying so', async () => {

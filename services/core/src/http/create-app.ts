@@ -44,6 +44,8 @@ export async function createPlatformApp(options: PlatformAppOptions): Promise<Ne
     bodyParser: false,
     logger: options.logger ?? NEST_LEVELS[options.config.logLevel],
     abortOnError: false,
+    // Webhook signatures are computed over the exact bytes the sender signed, not a re-serialisation.
+    rawBody: true,
   });
   for (const middleware of options.beforeBodyParser ?? []) app.use(middleware);
   app.useBodyParser('json', { limit: jsonBodyLimit(options.config.maxBundleBytes) });
