@@ -14,7 +14,7 @@ let ws: SqsWorkspace;
 let queueUrl: string;
 
 const FLOW_NAME = 'Sync new orders';
-const MAP_EXPRESSION = '{ "orderIds": [trigger.messages.payload.orderId], "total": $sum(trigger.messages.payload.amount) }';
+const MAP_EXPRESSION = '{ "orderIds": [trigger.messages.payload.orderId], "total": $sum(trigger.messages.payload.total) }';
 
 beforeAll(async () => {
   ws = await workspaceWithSqsAccount('Flow scenario');
