@@ -1,16 +1,28 @@
-import { ConnectorManifest } from './models';
+import { JsonSchema, ManifestAction, ManifestTrigger } from './models';
 
 /** Wire types of /api/v1/studio (services/studio). */
 export type SourceFiles = Record<string, string>;
 
-/** The manifest as the build returns it: the Studio reads more of it than the Store does. */
-export interface BuiltManifest extends ConnectorManifest {
+/** An account as the SDK's manifest declares it (`props` is its JSON Schema). */
+export interface BuiltAccount {
+  name: string;
+  displayName: string;
+  kind: string;
+  props: JsonSchema;
+  secretFields: string[];
+}
+
+/** The manifest exactly as the SDK builds it (services/studio returns it unchanged). */
+export interface BuiltManifest {
   name: string;
   version: string;
   displayName: string;
   description?: string;
   allowedHosts?: string[];
   capabilities?: string[];
+  accounts: BuiltAccount[];
+  actions: ManifestAction[];
+  triggers: Array<ManifestTrigger & { account?: string | null }>;
   [more: string]: unknown;
 }
 

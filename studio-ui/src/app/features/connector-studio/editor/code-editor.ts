@@ -107,6 +107,9 @@ export class CodeEditor {
       bracketMatching(),
       syntaxHighlighting(defaultHighlightStyle, { fallback: true }),
       lintGutter(),
+      // Wrapped lines: the editor shares the width with the manifest and test panels, and a
+      // horizontal scroll hides where an error's column is.
+      EditorView.lineWrapping,
       keymap.of([...defaultKeymap, ...historyKeymap, indentWithTab]),
       javascript({ typescript: /\.tsx?$/.test(path) }),
       EditorView.contentAttributes.of({ 'aria-label': `Source of ${path}` }),

@@ -57,8 +57,10 @@ export class ConnectorEditorPage implements OnInit {
     return problem.line ? `${problem.file}:${problem.line}${problem.column ? `:${problem.column}` : ''}` : problem.file;
   }
 
-  protected depth(file: string): number {
-    return file.split('/').length - 1;
+  /** `src/lib/actions/get-item.ts` -> `lib/actions/` (src/ is where every connector file lives). */
+  protected folder(file: string): string {
+    const dir = file.replace(/^src\//, '').split('/').slice(0, -1).join('/');
+    return dir ? `${dir}/` : '';
   }
 
   protected baseName(file: string): string {

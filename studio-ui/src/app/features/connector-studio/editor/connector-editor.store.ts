@@ -43,7 +43,7 @@ export class ConnectorEditorStore {
     if (!m) return [];
     return this.testKind() === 'action'
       ? m.actions.map((a) => ({ name: a.name, displayName: a.displayName, props: a.props, account: a.account ?? null }))
-      : m.triggers.map((t) => ({ name: t.name, displayName: `${t.displayName} (${t.kind})`, props: t.props, account: (t as { account?: string | null }).account ?? null }));
+      : m.triggers.map((t) => ({ name: t.name, displayName: `${t.displayName} (${t.kind})`, props: t.props, account: t.account ?? null }));
   });
   readonly selectedTarget = computed(() => this.targets().find((t) => t.name === this.testTarget()) ?? null);
   /**
@@ -73,7 +73,7 @@ export class ConnectorEditorStore {
   readonly accountForm = computed<SchemaForm | null>(() => {
     const type = this.accountType();
     return type
-      ? this.formFor(`account:${type.name}:${JSON.stringify(type.schema)}`, () => buildSchemaForm(type.schema, { secretFields: type.secretFields }))
+      ? this.formFor(`account:${type.name}:${JSON.stringify(type.props)}`, () => buildSchemaForm(type.props, { secretFields: type.secretFields }))
       : null;
   });
   readonly savedAccounts = new Remote<Account[]>();
@@ -189,6 +189,7 @@ export class ConnectorEditorStore {
     const built = this.buildStale() || !this.build() ? await this.runBuild() : this.build();
     if (!built) return null;
     this.publishing.set(true);
+    this.published.set(null);
     this.publishError.set(null);
     this.publishProblems.set([]);
     try {

@@ -41,7 +41,7 @@ export function built(version = '0.1.0'): StudioBuild {
           name: 'apiKey',
           displayName: 'My Connector API key',
           kind: 'custom',
-          schema: {
+          props: {
             type: 'object',
             properties: { apiKey: { type: 'string', title: 'API Key', format: 'password', writeOnly: true } },
             required: ['apiKey'],
