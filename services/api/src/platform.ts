@@ -138,7 +138,7 @@ export async function startPlatform(
 /** Metrics and readiness checks that need the process's own parts (sandbox pool, transport, triggers). */
 function observe(app: NestExpressApplication, config: FlowportConfig): void {
   const metrics = app.get(MetricsService);
-  const sandbox = app.get<Partial<Pick<SandboxPool, 'stats' | 'call'>>>(CONNECTOR_SANDBOX, { strict: false, optional: true } as never);
+  const sandbox = optional(() => app.get<Partial<Pick<SandboxPool, 'stats' | 'call'>>>(CONNECTOR_SANDBOX, { strict: false }));
   if (sandbox?.stats) metrics.watchSandbox(() => sandbox.stats!());
   if (sandbox?.call) {
     // Every connector call of the process (registry checks, account tests, triggers, steps,
@@ -170,5 +170,14 @@ function observe(app: NestExpressApplication, config: FlowportConfig): void {
       const running = triggers.status();
       return indicators.check('drivers').up({ running: running.length, kinds: [...new Set(running.map((t) => t.kind))] });
     });
+  }
+}
+
+/** A provider of a role this process may not run (the flows and api roles have no sandbox). */
+function optional<T>(get: () => T): T | undefined {
+  try {
+    return get();
+  } catch {
+    return undefined;
   }
 }
