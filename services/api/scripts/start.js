@@ -16,7 +16,7 @@ const LEVELS = [
   [['@flowport/connector-sdk', 'connector-sdk'], ['@flowport/core', 'services/core']],
   [['@flowport/sandbox', 'services/sandbox']],
   [['@flowport/registry', 'registry']],
-  [['@flowport/store', 'services/store']],
+  [['@flowport/store', 'services/store'], ['@flowport/studio', 'services/studio']],
   [['@flowport/flows', 'services/flows']],
   [['@flowport/runtime', 'services/runtime']],
   [['@flowport/api', 'services/api']],

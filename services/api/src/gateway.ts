@@ -8,7 +8,7 @@ const ROUTES: Array<{ role: UpstreamRole; match: RegExp }> = [
   { role: 'runtime', match: /^\/api\/v1\/flows\/[^/]+\/(runs|test|resync)(\/|$)/ },
   { role: 'runtime', match: /^\/(api\/v1\/(runs|events)|hooks)(\/|$)/ },
   { role: 'flows', match: /^\/api\/v1\/flows(\/|$)/ },
-  { role: 'registry', match: /^\/api\/v1\/registry(\/|$)/ },
+  { role: 'registry', match: /^\/api\/v1\/(registry|studio)(\/|$)/ },
   { role: 'store', match: /^\/api\/v1\/(store|installs|accounts)(\/|$)/ },
 ];
 

@@ -3,6 +3,7 @@ import { FlowsModule, flowsMigrations } from '@flowport/flows';
 import { RegistryModule, registryMigrations } from '@flowport/registry';
 import { RuntimeModule, runtimeMigrations, type RuntimeModuleOptions } from '@flowport/runtime';
 import { StoreModule, storeMigrations } from '@flowport/store';
+import { StudioModule } from '@flowport/studio';
 import type { DynamicModule, Type } from '@nestjs/common';
 
 /**
@@ -27,7 +28,8 @@ export type RoleModuleOptions = {
 export function modulesForRoles(roles: PlatformRole[], options: RoleModuleOptions = {}): Array<Type | DynamicModule> {
   const imports: Array<Type | DynamicModule> = [];
   const needsRegistryService = roles.includes('store') || roles.includes('runtime');
-  if (roles.includes('registry')) imports.push(RegistryModule.forRoot());
+  // The Connector Studio API (build, test, own connectors) sits with the registry it publishes to.
+  if (roles.includes('registry')) imports.push(RegistryModule.forRoot(), StudioModule);
   else if (needsRegistryService) imports.push(RegistryModule.forRoot({ http: false }));
   if (roles.includes('store')) imports.push(StoreModule);
   if (roles.includes('flows')) imports.push(FlowsModule);

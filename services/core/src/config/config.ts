@@ -64,7 +64,7 @@ export const CONFIG_VARIABLES: ReadonlyArray<{ name: string; default: string; me
   { name: 'FLOWPORT_RUN_EVENTS_QUEUE', default: 'flowport.runtime.runs', meaning: 'RabbitMQ queue carrying run wake-ups between runtime replicas' },
   { name: 'FLOWPORT_SHUTDOWN_TIMEOUT_MS', default: '25000', meaning: 'SIGTERM: time for in-flight batches and runs before exiting anyway (exit 1), 100-600000' },
   { name: 'FLOWPORT_SEED_CONNECTORS', default: 'true', meaning: 'Build, publish and install connectors/* on start (processes with the store role)' },
-  { name: 'FLOWPORT_REGISTRY_URL', default: 'unset', meaning: 'api role: base URL of a registry process for /api/v1/registry/*' },
+  { name: 'FLOWPORT_REGISTRY_URL', default: 'unset', meaning: 'api role: base URL of a registry process for /api/v1/registry/* and /api/v1/studio/*' },
   { name: 'FLOWPORT_STORE_URL', default: 'unset', meaning: 'api role: base URL of a store process for /api/v1/store|installs|accounts/*' },
   { name: 'FLOWPORT_FLOWS_URL', default: 'unset', meaning: 'api role: base URL of a flows process for /api/v1/flows/*' },
   { name: 'FLOWPORT_RUNTIME_URL', default: 'unset', meaning: 'api role: base URL of a runtime process for /api/v1/runs, /api/v1/events, /api/v1/flows/{id}/runs|test|resync, /hooks/*' },
