@@ -30,6 +30,12 @@ describe('npm start with embedded PostgreSQL', () => {
       expect(first).toContain(`  ${ownerKey}`);
       expect(first.some((l) => l.includes(`Generated an account encryption key in ${path.join(home, 'secret-keys')}`))).toBe(true);
       await request(a.url).get('/health').expect(200);
+      // Built-in connectors: built with the SDK CLI, published by "Flowport built-ins", installed into "Default".
+      const builtIn = ['amazon-sqs', 'http', 'kafka', 'postgres', 'rabbitmq'];
+      expect(a.seeded.map((r) => [r.connector, r.phases.slice(1)])).toEqual(builtIn.map((name) => [name, ['publish', 'install']]));
+      expect(first.some((l) => /^ {2}seed rabbitmq +publish +\d+ ms {2}0\.1\.0$/.test(l))).toBe(true);
+      const store = await request(a.url).get('/api/v1/store/connectors').set('Authorization', `Bearer ${ownerKey}`).expect(200);
+      expect(store.body.items.map((c: { name: string; installedVersion: string | null }) => [c.name, c.installedVersion])).toEqual(builtIn.map((name) => [name, '0.1.0']));
       await request(a.url).post('/api/v1/workspaces').set('Authorization', `Bearer ${ownerKey}`).send({ name: 'Kept' }).expect(201);
     } finally {
       await a.stop();
@@ -40,6 +46,8 @@ describe('npm start with embedded PostgreSQL', () => {
     try {
       expect(b.ownerKey).toBeNull();
       expect(second.join('\n')).toContain('(reused)');
+      expect(b.seeded.map((r) => r.phases.slice(1))).toEqual(b.seeded.map(() => ['already published', 'already installed']));
+      expect(b.seeded).toHaveLength(5);
       expect(second.join('\n')).not.toContain('fp_');
       const me = await request(b.url).get('/api/v1/me').set('Authorization', `Bearer ${ownerKey}`).expect(200);
       expect(me.body.workspace.name).toBe('Default');
