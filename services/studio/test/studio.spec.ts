@@ -147,6 +147,39 @@ describe('studio HTTP API', () => {
     expect(res.body.output.items.map((i: { id: number }) => i.id)).toEqual([3]);
   });
 
+  it("tests a stream trigger's mapping with its sampleData, or with a given message", async () => {
+    const onMessage = `import { defineTrigger, Property } from '@flowport/connector-sdk';
+
+export const onMessage = defineTrigger({
+  kind: 'stream',
+  name: 'on-message',
+  displayName: 'On Message',
+  driver: 'amqp',
+  props: { queue: Property.ShortText({ displayName: 'Queue', required: true }) },
+  sampleData: { orderId: 'o-1' },
+  config: (ctx) => ({ url: 'amqp://localhost', queue: ctx.props.queue }),
+  map: (message, ctx) => ({ payload: message.body, labels: { queue: ctx.props.queue } }),
+});
+`;
+    const withStream = {
+      ...files,
+      'src/lib/triggers/on-message.ts': onMessage,
+      'src/index.ts': `import { onMessage } from './lib/triggers/on-message';\n${files['src/index.ts'].replace('triggers: [newItems]', 'triggers: [newItems, onMessage]')}`,
+    };
+    const built = (await build(withStream).expect(200)).body;
+    expect(built.manifest.triggers.map((tr: { name: string; kind: string }) => `${tr.name}:${tr.kind}`)).toEqual(['new-items:pooling', 'on-message:stream']);
+    const run = (extra: object) =>
+      request(t.server)
+        .post('/api/v1/studio/test')
+        .set(auth(dev))
+        .send({ bundle: built.bundle, integrity: built.integrity, op: 'trigger', target: 'on-message', props: { queue: 'orders' }, ...extra })
+        .expect(200);
+    const sample = await run({});
+    expect(sample.body).toMatchObject({ ok: true, op: 'trigger.map', output: { payload: { orderId: 'o-1' }, labels: { queue: 'orders' } } });
+    const given = await run({ message: { id: 'm-2', body: { orderId: 'o-2' }, headers: {}, attributes: {}, receivedAt: '2026-11-26T00:00:00Z' } });
+    expect(given.body.output.payload).toEqual({ orderId: 'o-2' });
+  });
+
   it('publishes the built bundle through the registry and lists own connectors; a saved account is used by id', async () => {
     const built = (await build().expect(200)).body;
     await request(t.server).post('/api/v1/registry/connectors').set(auth(dev)).send({ manifest: built.manifest, bundle: built.bundle, integrity: built.integrity }).expect(201);
