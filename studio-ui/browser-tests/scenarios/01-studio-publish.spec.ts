@@ -2,7 +2,7 @@
 // the Get Item action), builds it, tests the action in the sandbox and publishes the version.
 import type { Browser } from 'playwright-core';
 import { harness, ownerApi, type ApiClient } from '../support/api';
-import { launchBrowser, Scenario } from '../support/browser';
+import { launchBrowser, Scenario, SCENARIO_TIMEOUT_MS } from '../support/browser';
 
 const state = harness();
 let browser: Browser;
@@ -137,4 +137,4 @@ test('edits, builds, tests and publishes a connector from the Connector Studio',
     await s.screenshot('store-connector');
   });
   expect(s.problems).toEqual([]);
-});
+}, SCENARIO_TIMEOUT_MS);

@@ -2,7 +2,7 @@
 // its account with the fauxqs server as the endpoint.
 import type { Browser } from 'playwright-core';
 import { ApiClient, harness, ownerApi } from '../support/api';
-import { launchBrowser, Scenario } from '../support/browser';
+import { launchBrowser, Scenario, SCENARIO_TIMEOUT_MS } from '../support/browser';
 
 const state = harness();
 let browser: Browser;
@@ -82,4 +82,4 @@ test('installs Amazon SQS from the Store and creates its account pointing at fau
   const row = page.getByRole('row').filter({ hasText: name });
   await expect(row.textContent()).resolves.not.toContain('browser-tests-secret');
   expect(s.problems).toEqual([]);
-});
+}, SCENARIO_TIMEOUT_MS);

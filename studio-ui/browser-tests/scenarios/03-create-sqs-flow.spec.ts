@@ -2,7 +2,7 @@
 // Batch Size 5, External ID payload.orderId), add a map step in the designer, publish, activate.
 import type { Browser } from 'playwright-core';
 import { harness, workspaceWithSqsAccount, type SqsWorkspace, type TriggerStatus } from '../support/api';
-import { launchBrowser, Scenario } from '../support/browser';
+import { launchBrowser, Scenario, SCENARIO_TIMEOUT_MS } from '../support/browser';
 import { createQueueWithDlq, sqsClient } from '../support/sqs';
 import { waitFor } from '../support/wait';
 
@@ -123,4 +123,4 @@ test('creates, publishes and activates an SQS Listen Queue flow with a map step'
   }, 60_000, 500);
   expect(trigger).toMatchObject({ running: true, kind: 'stream', version: 1, error: null });
   expect(s.problems).toEqual([]);
-});
+}, SCENARIO_TIMEOUT_MS);

@@ -3,7 +3,7 @@
 // External ID and shows each step's output.
 import type { Browser } from 'playwright-core';
 import { harness, workspaceWithSqsAccount, type SqsWorkspace, type TriggerStatus } from '../support/api';
-import { launchBrowser, Scenario } from '../support/browser';
+import { launchBrowser, Scenario, SCENARIO_TIMEOUT_MS } from '../support/browser';
 import { approximateCounts, createQueueWithDlq, sendJson, sqsClient } from '../support/sqs';
 import { waitFor } from '../support/wait';
 
@@ -126,4 +126,4 @@ test('12 queued messages become runs of at most 5, searchable by External ID, wi
     await s.screenshot('run-detail');
   });
   expect(s.problems).toEqual([]);
-});
+}, SCENARIO_TIMEOUT_MS);

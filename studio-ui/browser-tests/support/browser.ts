@@ -4,6 +4,11 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { OUTPUT_DIR } from './paths';
 
 export const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
+/**
+ * Per scenario test: given explicitly because a multi-project Jest run (the root config) ignores a
+ * project's testTimeout and would apply its 30 s default.
+ */
+export const SCENARIO_TIMEOUT_MS = 300_000;
 
 export async function launchBrowser(): Promise<Browser> {
   if (!fs.existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium (or set CHROMIUM=/path/to/chromium)`);
