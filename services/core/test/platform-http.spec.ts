@@ -46,15 +46,18 @@ class ProbeModule {}
 
 describe('platform HTTP foundation', () => {
   let t: TestApp;
-  const studio = fs.mkdtempSync(path.join(os.tmpdir(), 'flowport-studio-'));
+  // Under a dot folder on purpose: the default FLOWPORT_HOME is ./.flowport and express skips dot paths.
+  const studioHome = fs.mkdtempSync(path.join(os.tmpdir(), 'flowport-studio-'));
+  const studio = path.join(studioHome, '.flowport', 'studio');
   beforeAll(async () => {
+    fs.mkdirSync(studio, { recursive: true });
     fs.writeFileSync(path.join(studio, 'index.html'), '<html>studio</html>');
     fs.writeFileSync(path.join(studio, 'main.js'), 'console.log(1)');
     t = await createTestApp({ imports: [ProbeModule], label: 'core_http', env: { FLOWPORT_MAX_BUNDLE_BYTES: '2048', FLOWPORT_STUDIO_DIR: studio } });
   });
   afterAll(async () => {
     await t?.close();
-    fs.rmSync(studio, { recursive: true, force: true });
+    fs.rmSync(studioHome, { recursive: true, force: true });
   });
 
   it('serves the studio with history-API fallback, never over API routes', async () => {

@@ -72,9 +72,11 @@ function serveStudio(app: NestExpressApplication, dir: string): void {
   const index = path.join(dir, 'index.html');
   if (!fs.existsSync(index)) return;
   app.useStaticAssets(dir, { index: false });
-  app.use((req: { method: string; path: string; headers: Record<string, string | undefined> }, res: { sendFile(p: string): void }, next: () => void) => {
+  // sendFile with `root`: express ignores any path with a dot segment (e.g. a studio under
+  // ~/.flowport/), so only the file name relative to the studio folder is checked.
+  app.use((req: { method: string; path: string; headers: Record<string, string | undefined> }, res: { sendFile(p: string, o: { root: string }): void }, next: () => void) => {
     const isApi = req.path.startsWith('/api/') || req.path === '/health' || req.path === '/ready' || req.path === '/metrics' || req.path.startsWith('/hooks/');
     if (req.method !== 'GET' || isApi || path.extname(req.path) !== '' || (req.path !== '/' && !(req.headers.accept ?? '').includes('text/html'))) return next();
-    res.sendFile(index);
+    res.sendFile('index.html', { root: dir });
   });
 }
