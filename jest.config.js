@@ -12,6 +12,10 @@ for (const pattern of workspaces) {
   for (const dir of dirs) if (fs.existsSync(path.join(__dirname, dir, 'jest.config.js'))) projects.push(`<rootDir>/${dir}`);
 }
 
+// Browser tests (playwright-core + Debian's chromium against the real platform) live inside
+// studio-ui but are a Node project of their own.
+projects.push('<rootDir>/studio-ui/browser-tests');
+
 module.exports = {
   projects,
   // Integration tests start real servers (PostgreSQL databases, brokers, isolates); per-project
