@@ -7,8 +7,8 @@ import {
 } from '@aws-sdk/client-sqs';
 import { SandboxPool } from '@flowport/sandbox';
 import { randomBytes } from 'node:crypto';
-import { buildConnector, type BuiltConnector } from './support/build';
-import { startFauxqs, waitFor, type FauxqsServer } from './support/fauxqs';
+import { join } from 'node:path';
+import { buildConnectorPackage, type BuiltConnector, startFauxqs, waitFor, type FauxqsServer } from '@flowport/testing';
 
 jest.setTimeout(60_000);
 
@@ -21,7 +21,7 @@ describe('amazon-sqs actions in the sandbox against fauxqs', () => {
   const queues: string[] = [];
 
   beforeAll(async () => {
-    [server, built] = await Promise.all([startFauxqs(), buildConnector()]);
+    [server, built] = await Promise.all([startFauxqs(), buildConnectorPackage(join(__dirname, '..'))]);
     pool = new SandboxPool({ timeoutMs: 20_000 });
     sqs = new SQSClient({ endpoint: server.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' }, useQueueUrlAsEndpoint: false });
     account = { accessKeyId: 'test', secretAccessKey: 'test', region: 'us-east-1', endpoint: server.endpoint };

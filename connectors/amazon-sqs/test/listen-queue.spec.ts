@@ -2,9 +2,8 @@ import { CreateQueueCommand, DeleteQueueCommand, GetQueueAttributesCommand, Send
 import { PgRunRecorder, SqsDriver, StreamDelivery, type MappedMessage, type StreamMessage } from '@flowport/runtime';
 import { SandboxPool } from '@flowport/sandbox';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { buildConnector, type BuiltConnector } from './support/build';
-import { startFauxqs, waitFor, type FauxqsServer } from './support/fauxqs';
-import { createTestDatabase, type TestDatabase } from './support/pg';
+import { join } from 'node:path';
+import { buildConnectorPackage, type BuiltConnector, startFauxqs, waitFor, type FauxqsServer, createTestDatabase, type TestDatabase } from '@flowport/testing';
 
 jest.setTimeout(60_000);
 
@@ -22,7 +21,7 @@ describe('Listen Queue (sandbox + sqs driver + StreamDelivery + PostgreSQL, faux
   const queues: string[] = [];
 
   beforeAll(async () => {
-    [server, db, built] = await Promise.all([startFauxqs(), createTestDatabase('flowport_sqs'), buildConnector()]);
+    [server, db, built] = await Promise.all([startFauxqs(), createTestDatabase('flowport_sqs'), buildConnectorPackage(join(__dirname, '..'))]);
     pool = new SandboxPool({ timeoutMs: 10_000 });
     sqs = new SQSClient({ endpoint: server.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' }, useQueueUrlAsEndpoint: false });
     await new PgRunRecorder(db.pool).ensureSchema();

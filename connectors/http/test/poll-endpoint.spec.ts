@@ -1,8 +1,8 @@
 import { SandboxPool, type KeyValueStore } from '@flowport/sandbox';
 import { createServer, type Server } from 'node:http';
 import type { Pool } from 'pg';
-import { buildConnector, type BuiltConnector } from './support/build';
-import { createTestDatabase, type TestDatabase } from './support/pg';
+import { join } from 'node:path';
+import { buildConnectorPackage, type BuiltConnector, createTestDatabase, type TestDatabase } from '@flowport/testing';
 
 jest.setTimeout(30_000);
 
@@ -45,7 +45,7 @@ describe('Poll Endpoint in the sandbox against a local server, store in PostgreS
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
-    [db, built] = await Promise.all([createTestDatabase('flowport_http'), buildConnector()]);
+    [db, built] = await Promise.all([createTestDatabase('flowport_http'), buildConnectorPackage(join(__dirname, '..'))]);
     await db.pool.query('CREATE TABLE trigger_state (scope text, key text, value jsonb, PRIMARY KEY (scope, key))');
   });
   afterAll(async () => {

@@ -1,6 +1,7 @@
 import { SandboxPool } from '@flowport/sandbox';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
-import { buildConnector, type BuiltConnector } from './support/build';
+import { join } from 'node:path';
+import { buildConnectorPackage, type BuiltConnector } from '@flowport/testing';
 
 jest.setTimeout(30_000);
 
@@ -30,7 +31,7 @@ describe('Send Request in the sandbox against a local server', () => {
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
-    built = await buildConnector();
+    built = await buildConnectorPackage(join(__dirname, '..'));
     pool = new SandboxPool({ timeoutMs: 10_000 });
   });
   afterAll(async () => {

@@ -1,8 +1,8 @@
 import { SandboxPool, type CallCapabilities, type GuestOp } from '@flowport/sandbox';
+import { buildConnectorPackage, type BuiltConnector, createTestDatabase, type TestDatabase } from '@flowport/testing';
+import { join } from 'node:path';
 // The host side of ctx.sql; the runtime does not export it yet (its owner wires it).
 import { PgSqlCapabilities } from '../../../services/runtime/src/capabilities/sql';
-import { buildConnector, type BuiltConnector } from './support/build';
-import { createTestDatabase, type TestDatabase } from './support/pg';
 import { PgStore } from './support/pg-store';
 
 jest.setTimeout(30_000);
@@ -15,7 +15,7 @@ describe('postgres connector in the sandbox, sql capability on the machine Postg
   let account: Record<string, unknown>;
 
   beforeAll(async () => {
-    [db, built] = await Promise.all([createTestDatabase('flowport_pgconn'), buildConnector()]);
+    [db, built] = await Promise.all([createTestDatabase('flowport_pgconn'), buildConnectorPackage(join(__dirname, '..'))]);
     // The database is on 127.0.0.1: granted explicitly, as an operator would for a private database.
     sql = new PgSqlCapabilities({ allowPrivateNetwork: true });
     pool = new SandboxPool({ timeoutMs: 10_000 });

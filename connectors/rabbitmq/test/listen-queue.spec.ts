@@ -2,9 +2,8 @@ import { AmqpDriver, PgRunRecorder, StreamDelivery, type MappedMessage, type Str
 import { SandboxPool } from '@flowport/sandbox';
 import * as amqp from 'amqplib';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { buildConnector, type BuiltConnector } from './support/build';
-import { createTestDatabase, type TestDatabase } from './support/pg';
-import { waitFor } from './support/wait';
+import { join } from 'node:path';
+import { buildConnectorPackage, type BuiltConnector, createTestDatabase, type TestDatabase, waitFor } from '@flowport/testing';
 
 jest.setTimeout(60_000);
 
@@ -25,7 +24,7 @@ describe('Listen Queue (sandbox + amqp driver + StreamDelivery + PostgreSQL, Rab
   const exchanges: string[] = [];
 
   beforeAll(async () => {
-    [db, built, connection] = await Promise.all([createTestDatabase('flowport_rabbitmq'), buildConnector(), amqp.connect('amqp://guest:guest@127.0.0.1:5672')]);
+    [db, built, connection] = await Promise.all([createTestDatabase('flowport_rabbitmq'), buildConnectorPackage(join(__dirname, '..')), amqp.connect('amqp://guest:guest@127.0.0.1:5672')]);
     channel = await connection.createConfirmChannel();
     pool = new SandboxPool({ timeoutMs: 10_000 });
     await new PgRunRecorder(db.pool).ensureSchema();

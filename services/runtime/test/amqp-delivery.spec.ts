@@ -1,6 +1,7 @@
+import { waitFor } from '@flowport/testing';
 import { PgRunRecorder } from '../src/delivery';
 import { AMQP_URL, AmqpQueueFixture, uniqueFlowId } from './support/brokers';
-import { TcpProxy, waitFor } from './support/net';
+import { TcpProxy } from './support/net';
 import { deliveryScenarios, makeDelivery, ObservedRecorder, rowCounts } from './support/scenarios';
 
 // Root-level jest runs projects, where the preset's testTimeout does not apply.

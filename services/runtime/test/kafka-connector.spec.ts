@@ -11,10 +11,10 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { SandboxPool } from '@flowport/sandbox';
 import { Kafka, logLevel, type Producer } from 'kafkajs';
+import { waitFor } from '@flowport/testing';
 import { startTestBroker, type TestBroker } from '../../../connectors/kafka/testing';
 import { createDefaultDriverRegistry, PgRunRecorder, StreamDelivery, type DeliveredMessage, type JsonValue, type MappedMessage } from '../src/delivery';
 import { uniqueFlowId } from './support/brokers';
-import { waitFor } from './support/net';
 import { createTestDatabase, type TestDatabase } from './support/pg';
 import { ObservedRecorder, rowCounts } from './support/scenarios';
 

@@ -4,6 +4,7 @@
 // available on these machines. docker-compose.yml runs real Kafka.
 import { randomBytes } from 'node:crypto';
 import { Kafka, logLevel, type IHeaders, type Producer } from 'kafkajs';
+import { waitFor } from '@flowport/testing';
 import { startTestBroker, type TestBroker } from '../../../connectors/kafka/testing';
 import {
   createDefaultDriverRegistry,
@@ -16,7 +17,6 @@ import {
   type StreamMessage,
 } from '../src/delivery';
 import { uniqueFlowId } from './support/brokers';
-import { waitFor } from './support/net';
 import { createTestDatabase, type TestDatabase } from './support/pg';
 import { ObservedRecorder, rowCounts } from './support/scenarios';
 

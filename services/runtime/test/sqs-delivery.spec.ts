@@ -1,7 +1,6 @@
+import { startFauxqs, waitFor, type FauxqsServer } from '@flowport/testing';
 import { PgRunRecorder } from '../src/delivery';
 import { SqsQueueFixture, uniqueFlowId } from './support/brokers';
-import { startFauxqs, type FauxqsServer } from './support/fauxqs';
-import { waitFor } from './support/net';
 import { deliveryScenarios, makeDelivery, ObservedRecorder, rowCounts } from './support/scenarios';
 
 // Root-level jest runs projects, where the preset's testTimeout does not apply.

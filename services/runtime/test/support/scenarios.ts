@@ -1,4 +1,5 @@
 import type { Pool } from 'pg';
+import { waitFor } from '@flowport/testing';
 import {
   createDefaultDriverRegistry,
   PgRunRecorder,
@@ -13,7 +14,7 @@ import {
 import type { DeadLetterEntry } from '../../src/delivery/run-recorder';
 import type { FixtureFactory, QueueFixture } from './brokers';
 import { uniqueFlowId } from './brokers';
-import { TcpProxy, waitFor } from './net';
+import { TcpProxy } from './net';
 import { createTestDatabase, type TestDatabase } from './pg';
 
 export type BatchObservation = { size: number; ageMs: number };

@@ -7,8 +7,9 @@ export type FauxqsServer = { endpoint: string; stop: () => Promise<void> };
 /** Starts the fauxqs SQS wire-protocol server (in-memory) on a free loopback port. */
 export async function startFauxqs(): Promise<FauxqsServer> {
   const port = await freePort();
-  // fauxqs is ESM-only and exports no package.json, so locate its CLI from the repository root.
-  const cli = join(__dirname, '..', '..', '..', '..', 'node_modules', 'fauxqs', 'dist', 'cli.js');
+  // fauxqs is ESM-only and exports no package.json, so locate its CLI from the repository root
+  // (src/ under Jest or dist/ when built: either way three levels below it).
+  const cli = join(__dirname, '..', '..', '..', 'node_modules', 'fauxqs', 'dist', 'cli.js');
   const child: ChildProcess = spawn(process.execPath, [cli], {
     env: { ...process.env, FAUXQS_PORT: String(port), FAUXQS_LOGGER: 'false', NODE_OPTIONS: '' },
     stdio: ['ignore', 'ignore', 'pipe'],
