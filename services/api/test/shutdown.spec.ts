@@ -94,6 +94,10 @@ describe('graceful shutdown of a runtime process (SIGTERM)', () => {
     process.stderr.write(`shutdown: recorded ${recorded.size}, back in queue ${queued.size}, in ${exit.at - signalled} ms\n`);
     const lost = Array.from({ length: MESSAGES }, (_, i) => i + 1).filter((n) => !recorded.has(n) && !queued.has(n));
     expect(lost).toEqual([]);
+    // "Acks what it recorded": no recorded message is back in the queue (it would be a duplicate on restart).
+    const recordedButQueued = [...recorded].filter((n) => queued.has(n)).sort((a, b) => a - b);
+    expect(recordedButQueued).toEqual([]);
+    expect(recorded.size + queued.size).toBe(MESSAGES);
     expect(recorded.size).toBeGreaterThanOrEqual(20);
     expect(recorded.size).toBeLessThan(MESSAGES + 1);
     // In-flight runs were finished, not abandoned mid-step.

@@ -79,4 +79,44 @@ describe('amqp stream delivery (RabbitMQ + PostgreSQL)', () => {
     const { rows } = await h.pool.query<{ external_id: string }>(`SELECT external_id FROM run_messages WHERE message_id = 'mid-1'`);
     expect(rows).toEqual([{ external_id: 'mid-1' }]);
   });
+
+  it('acks every recorded message before stop() closes the connection: the queue keeps exactly the unrecorded ones', async () => {
+    const fixture = await AmqpQueueFixture.create();
+    h.fixtures.push(fixture);
+    const flowId = uniqueFlowId();
+    const delivery = makeDelivery(h, fixture, new ObservedRecorder(new PgRunRecorder(h.pool)), {
+      flowId,
+      externalId: 'payload.n',
+      driverConfig: fixture.driverConfig({ batchSize: 10, batchWaitMs: 200 }),
+      // Slow enough that stop() lands while batches are being recorded and acked.
+      mapMessage: async (m) => {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        return { payload: m.body };
+      },
+    });
+    const total = 300;
+    await delivery.start();
+    await fixture.publish(Array.from({ length: total }, (_, i) => ({ n: i + 1 })));
+    await waitFor('some messages recorded', () => delivery.stats.accepted >= 20 || undefined, 15_000, 5);
+    await delivery.stop({ timeoutMs: 10_000 });
+
+    const amqp = await import('amqplib');
+    const connection = await amqp.connect(AMQP_URL);
+    const queued = new Set<string>();
+    try {
+      const channel = await connection.createChannel();
+      for (;;) {
+        const message = await channel.get(fixture.queue, { noAck: true });
+        if (!message) break;
+        queued.add(String((JSON.parse(message.content.toString()) as { n: number }).n));
+      }
+    } finally {
+      await connection.close();
+    }
+    const { rows } = await h.pool.query<{ external_id: string }>(`SELECT external_id FROM run_messages WHERE flow_id = $1 AND status = 'accepted'`, [flowId]);
+    const recorded = rows.map((r) => r.external_id);
+    expect(recorded.filter((n) => queued.has(n))).toEqual([]);
+    expect(recorded.length + queued.size).toBe(total);
+    expect(recorded.length).toBeLessThan(total);
+  });
 });

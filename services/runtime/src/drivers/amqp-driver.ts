@@ -145,8 +145,14 @@ export class AmqpDriver implements StreamDriver {
       this.requeueNow(message);
     }
     this.delayed.clear();
+    const current = this.session;
     this.connection = undefined;
     this.session = undefined;
+    // amqplib writes each channel through its own buffer, so the connection's Close (channel 0)
+    // can overtake acks and nacks still buffered on the consumer channel; the broker then
+    // requeues messages that were already recorded. Closing the channels first flushes them:
+    // RabbitMQ answers a channel's Close only after the frames sent before it on that channel.
+    if (current) await Promise.all([current.channel.close(), current.confirm.close()].map((closing) => closing.catch(() => undefined)));
     await connection.close().catch(() => undefined);
   }
 
