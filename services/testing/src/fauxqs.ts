@@ -30,7 +30,8 @@ export async function startFauxqs(): Promise<FauxqsServer> {
   return {
     endpoint,
     stop: async () => {
-      if (child.exitCode !== null) return;
+      // A child ended by a signal has exitCode null; waiting for 'exit' again would hang.
+      if (child.exitCode !== null || child.signalCode !== null) return;
       const exited = new Promise((resolve) => child.once('exit', resolve));
       child.kill('SIGTERM');
       await exited;
