@@ -50,7 +50,7 @@ export interface ConnectorDefinition extends GuestExports {
 
 const SEMVER = /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-((?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\.(?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*))*))?(?:\+([0-9a-zA-Z-]+(?:\.[0-9a-zA-Z-]+)*))?$/;
 export { SEMVER as SEMVER_PATTERN };
-const CAPABILITIES: readonly Capability[] = ['http', 'store', 'log', 'sql'];
+const CAPABILITIES: readonly Capability[] = ['http', 'store', 'log', 'sql', 'amqp', 'kafka'];
 
 export class InvokeError extends Error {
   override name = 'InvokeError';
@@ -160,7 +160,7 @@ export function defineConnector(def: ConnectorInput): ConnectorDefinition {
     if (!request || typeof request !== 'object') throw new InvokeError('invoke needs a request { op, target, input }');
     const { op, target } = request;
     const input = asObject(request.input, `${op} input`);
-    const caps = { http: ctx?.http, store: ctx?.store, log: ctx?.log, sql: ctx?.sql } as GuestContext;
+    const caps = { http: ctx?.http, store: ctx?.store, log: ctx?.log, sql: ctx?.sql, amqp: ctx?.amqp, kafka: ctx?.kafka } as GuestContext;
     switch (op as GuestOp) {
       case 'action.run': {
         const action = findAction(target);

@@ -19,7 +19,12 @@ export interface PropsSchema extends JsonSchema {
   additionalProperties: false;
 }
 
-export type Capability = 'http' | 'store' | 'log' | 'sql';
+/**
+ * Host capabilities a connector may be granted: `http`, `store` and `log` for every connector;
+ * `sql` (PostgreSQL), `amqp` (RabbitMQ publish) and `kafka` (Kafka produce) are host-held
+ * connections, granted when the manifest lists them.
+ */
+export type Capability = 'http' | 'store' | 'log' | 'sql' | 'amqp' | 'kafka';
 export type TriggerKind = 'stream' | 'pooling' | 'webhook';
 export type StreamDriver = 'amqp' | 'sqs' | 'kafka';
 export type AccountKind = 'none' | 'secretText' | 'basic' | 'custom' | 'oauth2ClientCredentials';
@@ -152,12 +157,103 @@ export interface GuestSql {
   query(text: string, params?: JsonValue[]): Promise<{ rows: JsonValue[]; rowCount: number }>;
 }
 
-/** Host capabilities as the sandbox prelude exposes them to guest code. */
+
+/** A JSON value is sent as JSON; a string is sent as its UTF-8 text. */
+export type MessageContent = JsonValue;
+
+/**
+ * One message for `ctx.amqp.publish`. The connection settings come from the connector's own
+ * account (as `trigger.config` builds them); the platform holds the connection and its network
+ * guard. Give `exchange` (with `routingKey`) to publish to an exchange, or `queue` to send to a
+ * queue through the default exchange.
+ */
+export interface AmqpPublishRequest {
+  /** amqp://user:password@host:5672/vhost, or amqps:// for TLS. */
+  url: string;
+  /** Exchange to publish to; "" is the default exchange. Not together with `queue`. */
+  exchange?: string;
+  /** Default "". */
+  routingKey?: string;
+  /** Send to this queue (the default exchange, routing key = queue name). */
+  queue?: string;
+  /** With `queue`: declare it durable when missing. Default false. */
+  assertQueue?: boolean;
+  /** An unroutable message is returned by the broker and the publish fails. Default true. */
+  mandatory?: boolean;
+  content: MessageContent;
+  properties?: AmqpMessageProperties;
+}
+export interface AmqpMessageProperties {
+  headers?: Record<string, string | number | boolean>;
+  messageId?: string;
+  correlationId?: string;
+  /** Default application/json for JSON content, text/plain for text. */
+  contentType?: string;
+  /** Delivery mode 2 (survives a broker restart on a durable queue). Default true. */
+  persistent?: boolean;
+  /** Per-message TTL in milliseconds. */
+  expiration?: number;
+  /** 0-255. */
+  priority?: number;
+  type?: string;
+  appId?: string;
+  replyTo?: string;
+}
+/** Answered after the broker confirmed the message (publisher confirms). */
+export interface AmqpPublishResult {
+  confirmed: true;
+  exchange: string;
+  routingKey: string;
+  messageId: string | null;
+}
+export interface GuestAmqp {
+  publish(request: AmqpPublishRequest): Promise<AmqpPublishResult>;
+}
+
+/** Connection settings of `ctx.kafka.produce`, the same fields `KafkaDriverConfig` carries. */
+export interface KafkaConnectionSettings {
+  /** Bootstrap brokers as host:port. */
+  brokers: string[];
+  clientId?: string;
+  ssl?: boolean;
+  sasl?: { mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512'; username: string; password: string };
+}
+export interface KafkaProduceMessage {
+  key?: string | null;
+  value: MessageContent;
+  headers?: Record<string, string>;
+  /** Unset: by the key's hash (murmur2, as the Java client), or spread when there is no key. */
+  partition?: number;
+}
+export interface KafkaProduceRequest extends KafkaConnectionSettings {
+  topic: string;
+  messages: KafkaProduceMessage[];
+  /** Default none. */
+  compression?: 'none' | 'gzip';
+}
+/** Answered after every in-sync replica acknowledged the messages (acks = all). */
+export interface KafkaProduceResult {
+  topic: string;
+  /** One entry per partition written, with the offset of its first message. */
+  partitions: Array<{ partition: number; baseOffset: string; count: number }>;
+  /** Where each message went, in the order given. */
+  messages: Array<{ partition: number; offset: string }>;
+}
+export interface GuestKafka {
+  produce(request: KafkaProduceRequest): Promise<KafkaProduceResult>;
+}
+
+/**
+ * Host capabilities as the sandbox prelude exposes them to guest code. `sql`, `amqp` and `kafka`
+ * exist only when the call was granted them (the manifest lists the capability).
+ */
 export type GuestContext = {
   http: GuestHttp;
   store: GuestStore;
   log: GuestLog;
   sql?: GuestSql;
+  amqp?: GuestAmqp;
+  kafka?: GuestKafka;
 };
 
 /** What a built bundle sets as `globalThis.__flowport__`. */

@@ -37,7 +37,7 @@ describe('validateManifest', () => {
         { path: 'name', message: 'must be a lowercase slug like "amazon-sqs" (got "Example Shop")' },
         { path: 'triggers[1].props.properties.batchSize', message: 'is required' },
         { path: 'actions[0].color', message: 'is not allowed here' },
-        { path: 'capabilities[1]', message: 'must be one of "http", "store", "log", "sql" (got "net")' },
+        { path: 'capabilities[1]', message: 'must be one of "http", "store", "log", "sql", "amqp", "kafka" (got "net")' },
       ]),
     );
     expect(errors).toHaveLength(5);

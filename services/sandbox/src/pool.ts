@@ -1,4 +1,5 @@
 import ivm from 'isolated-vm';
+import { amqpPublishRequest, kafkaProduceRequest } from './broker-requests';
 import { SandboxError, errorData, type SandboxErrorData } from './errors';
 import { GuardedHttp } from './http';
 import { verifyIntegrity } from './integrity';
@@ -15,7 +16,12 @@ import type {
   SandboxPoolStats,
 } from './types';
 
-type DispatchFn = (callId: number, op: string, target: string | undefined, inputJson?: string, hasSql?: boolean) => Promise<string>;
+type DispatchFn = (callId: number, op: string, target: string | undefined, inputJson?: string, grants?: number) => Promise<string>;
+
+// Bits of the prelude's `grants`: ctx.sql, ctx.amqp and ctx.kafka exist only when granted.
+const GRANT_SQL = 1;
+const GRANT_AMQP = 2;
+const GRANT_KAFKA = 4;
 
 const MiB = 1024 * 1024;
 const LOG_LEVELS = new Set<string>(['debug', 'info', 'warn', 'error']);
@@ -529,7 +535,7 @@ export class SandboxPool {
     const call: ActiveCall = { id: ++this.callSeq, capabilities, logs, abort: null, inflight: 0, hostCalls: 0, deadline: Date.now() + timeoutMs };
     worker.current = call;
     const what = request.target ? `${request.op} "${request.target}"` : request.op;
-    const args: Parameters<DispatchFn> = [call.id, String(request.op), request.target === undefined ? undefined : String(request.target), inputJson, Boolean(capabilities.sql)];
+    const args: Parameters<DispatchFn> = [call.id, String(request.op), request.target === undefined ? undefined : String(request.target), inputJson, grantsOf(capabilities)];
     const options = { timeout: timeoutMs, result: { promise: true, copy: true } } as const;
     let timer: NodeJS.Timeout | undefined;
     try {
@@ -638,7 +644,7 @@ export class SandboxPool {
     const call = worker.current;
     if (!call || call.id !== callId) return answerError('SandboxCallEndedError', `${String(kind)} was used after its connector call finished`);
     if (call.inflight >= this.maxConcurrentHostCalls) {
-      return answerError('SandboxLimitError', `more than ${this.maxConcurrentHostCalls} host calls (http, store, sql) in flight at once; await them in smaller batches`);
+      return answerError('SandboxLimitError', `more than ${this.maxConcurrentHostCalls} host calls (http, store, sql, amqp, kafka) in flight at once; await them in smaller batches`);
     }
     if (typeof payload !== 'string' || payload.length > MAX_HOST_PAYLOAD) {
       return answerError('SandboxLimitError', `${String(kind)} arguments are larger than ${MAX_HOST_PAYLOAD} bytes`);
@@ -682,6 +688,12 @@ export class SandboxPool {
         const result = await caps.sql.query(String(args.text), args.params as JsonValue[]);
         return { rows: result.rows, rowCount: result.rowCount };
       }
+      case 'amqp.publish':
+        if (!caps.amqp) throw notGranted('amqp', 'ctx.amqp.publish');
+        return caps.amqp.publish(amqpPublishRequest(args.request), { deadline: call.deadline });
+      case 'kafka.produce':
+        if (!caps.kafka) throw notGranted('kafka', 'ctx.kafka.produce');
+        return caps.kafka.produce(kafkaProduceRequest(args.request), { deadline: call.deadline });
       default:
         throw new SandboxError('SandboxCapabilityError', `unknown host capability ${kind}`);
     }
@@ -704,6 +716,17 @@ function runInline(fn: () => unknown): Promise<unknown> {
   } catch (err) {
     return Promise.reject(err);
   }
+}
+
+function grantsOf(caps: CallCapabilities): number {
+  return (caps.sql ? GRANT_SQL : 0) | (caps.amqp ? GRANT_AMQP : 0) | (caps.kafka ? GRANT_KAFKA : 0);
+}
+
+function notGranted(capability: string, what: string): SandboxError {
+  return new SandboxError(
+    'SandboxCapabilityError',
+    `${what} is not available: this call was not granted the ${capability} capability; list "${capability}" in the connector's capabilities (defineConnector) and run it on a platform that provides it`,
+  );
 }
 
 function requireStore(caps: CallCapabilities) {

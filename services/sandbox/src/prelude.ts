@@ -152,7 +152,8 @@ const consoleLog = makeLog(() => activeCall);
 ObjectDefineProperty(globalThis, 'console', { __proto__: null, configurable: true, writable: true, enumerable: false,
   value: ObjectFreeze({ log: consoleLog.info, info: consoleLog.info, debug: consoleLog.debug, warn: consoleLog.warn, error: consoleLog.error, trace: consoleLog.debug }) });
 
-function makeContext(callId, hasSql) {
+// Grants of host-held connections, a bit each (pool.ts GRANT_*): the members exist only when granted.
+function makeContext(callId, grants) {
   const ctx = {
     http: ObjectFreeze({ fetch: (url, init) => host(callId, 'http.fetch', { url: StringCtor(url), init: init === undefined ? null : init }) }),
     store: ObjectFreeze({
@@ -162,7 +163,9 @@ function makeContext(callId, hasSql) {
     }),
     log: makeLog(() => callId),
   };
-  if (hasSql) ctx.sql = ObjectFreeze({ query: (sqlText, params) => host(callId, 'sql.query', { text: StringCtor(sqlText), params: params === undefined ? [] : params }) });
+  if (grants & 1) ctx.sql = ObjectFreeze({ query: (sqlText, params) => host(callId, 'sql.query', { text: StringCtor(sqlText), params: params === undefined ? [] : params }) });
+  if (grants & 2) ctx.amqp = ObjectFreeze({ publish: (request) => host(callId, 'amqp.publish', { request: request === undefined ? null : request }) });
+  if (grants & 4) ctx.kafka = ObjectFreeze({ produce: (request) => host(callId, 'kafka.produce', { request: request === undefined ? null : request }) });
   return ObjectFreeze(ctx);
 }
 
@@ -185,19 +188,19 @@ function bind() {
   return '1' + manifest;
 }
 
-async function dispatch(callId, op, target, inputJson, hasSql) {
+async function dispatch(callId, op, target, inputJson, grants) {
   if (op === '$bind') return bind();
   if (op === '$flush') return '';
-  const answer = await run(callId, op, target, inputJson, hasSql);
+  const answer = await run(callId, op, target, inputJson, grants);
   return (tampered() ? 'T' : '-') + answer;
 }
 
-async function run(callId, op, target, inputJson, hasSql) {
+async function run(callId, op, target, inputJson, grants) {
   activeCall = callId; logUsed = 0; logTruncated = false;
   try {
     const input = JSONparse(inputJson);
     const request = target === undefined ? { op, input } : { op, target, input };
-    const output = await ReflectApply(invoke, entry, [request, makeContext(callId, hasSql)]);
+    const output = await ReflectApply(invoke, entry, [request, makeContext(callId, grants)]);
     let json;
     try { json = JSONstringify(output === undefined ? null : output); } catch (e) {
       return fail('SandboxOutputError', 'the connector returned a value that is not JSON-serialisable (' + describe(e).message + '); return plain data');

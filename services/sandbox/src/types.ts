@@ -1,3 +1,4 @@
+import type { AmqpPublishRequest, AmqpPublishResult, KafkaProduceRequest, KafkaProduceResult } from '@flowport/connector-sdk';
 import type { SandboxErrorData } from './errors';
 
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
@@ -29,6 +30,25 @@ export interface SqlCapability {
   query(text: string, params: JsonValue[]): Promise<{ rows: JsonValue[]; rowCount: number }>;
 }
 
+/** What the host learns about the call a broker capability serves. */
+export interface HostCallInfo {
+  /** Epoch ms when the connector call's deadline passes: a capability should give up by then. */
+  deadline: number;
+}
+
+/**
+ * `ctx.amqp.publish`: the request arrives checked for shape (field types) by the pool; the
+ * capability owns the connection, the network guard, limits and the broker's confirm.
+ */
+export interface AmqpCapability {
+  publish(request: AmqpPublishRequest, call: HostCallInfo): Promise<AmqpPublishResult>;
+}
+
+/** `ctx.kafka.produce`: as AmqpCapability, for Kafka producers. */
+export interface KafkaCapability {
+  produce(request: KafkaProduceRequest, call: HostCallInfo): Promise<KafkaProduceResult>;
+}
+
 export interface CallCapabilities {
   store?: KeyValueStore;
   /** Hosts `ctx.http.fetch` may reach: exact names or `*.example.com`. None given: no HTTP. */
@@ -36,6 +56,10 @@ export interface CallCapabilities {
   /** Overrides the pool's allowPrivateNetwork for this call. */
   allowPrivateNetwork?: boolean;
   sql?: SqlCapability;
+  /** Grants `ctx.amqp` (RabbitMQ publish with confirms). */
+  amqp?: AmqpCapability;
+  /** Grants `ctx.kafka` (Kafka produce). */
+  kafka?: KafkaCapability;
 }
 
 export interface SandboxCallRequest {
