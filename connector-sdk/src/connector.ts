@@ -5,7 +5,7 @@
 import type { AnyAccount } from './account';
 import type { AnyAction } from './action';
 import { NAME_PATTERN, checkText } from './names';
-import { resolveProps, type AnyProp, type PropsMap } from './props';
+import { HOST_GRANT_KEYWORD, resolveProps, type AnyProp, type PropsMap } from './props';
 import type { AnyTrigger } from './trigger';
 import { SDK_VERSION } from './version';
 import type {
@@ -16,6 +16,7 @@ import type {
   GuestOp,
   GuestRequest,
   JsonValue,
+  PropsSchema,
   StreamMessage,
   WebhookRequest,
 } from './types';
@@ -37,7 +38,10 @@ export interface ConnectorInput {
   triggers?: AnyTrigger[];
   /** Host capabilities the connector uses. Default: log, plus http when allowedHosts is set, plus store for pooling triggers. */
   capabilities?: Capability[];
-  /** Hosts `ctx.http` may reach (exact names or "*.example.com"). */
+  /**
+   * Hosts `ctx.http` may reach (exact names or "*.example.com"). Hosts known only at run time (an
+   * account's custom endpoint, a URL prop) are granted per call by props with `grantsHost: true`.
+   */
   allowedHosts?: string[];
 }
 
@@ -76,6 +80,28 @@ function asObject(value: unknown, what: string): Record<string, unknown> {
   return value as Record<string, unknown>;
 }
 
+/**
+ * The props of one account, action or trigger that grant their URL's host (`"x-flowport-host":
+ * true`, the `grantsHost` option), as `<owner> prop "<name>"`. Throws for a keyword on anything
+ * but a text prop, or with a value other than true: the platform reads the host from a URL string.
+ */
+function hostGrantProps(connector: string, where: string, props: PropsSchema): string[] {
+  const found: string[] = [];
+  for (const [name, schema] of Object.entries(props.properties)) {
+    if (!(HOST_GRANT_KEYWORD in schema)) continue;
+    const value = schema[HOST_GRANT_KEYWORD];
+    if (value !== true) {
+      throw new Error(`${connector}: prop "${name}" of ${where} has "${HOST_GRANT_KEYWORD}": ${JSON.stringify(value)}; it must be true (grantsHost: true) or left out`);
+    }
+    if (schema.type !== 'string') {
+      const kind = typeof schema['x-flowport-kind'] === 'string' ? `a ${schema['x-flowport-kind']} prop` : `a prop of type ${JSON.stringify(schema.type ?? 'any')}`;
+      throw new Error(`${connector}: prop "${name}" of ${where} grants a host but is ${kind}; grantsHost works only on text props (ShortText, LongText, Secret) holding a URL`);
+    }
+    found.push(`prop "${name}" of ${where}`);
+  }
+  return found;
+}
+
 function listNames(items: readonly { name: string }[]): string {
   return items.length === 0 ? '(none)' : items.map((i) => i.name).join(', ');
 }
@@ -108,6 +134,11 @@ export function defineConnector(def: ConnectorInput): ConnectorDefinition {
   for (const t of triggers) addAccount(t.account);
 
   const allowedHosts = [...(def.allowedHosts ?? [])];
+  const hostGrants = [
+    ...accounts.flatMap((a) => hostGrantProps(owner, `account "${a.name}"`, a.manifest.props)),
+    ...actions.flatMap((a) => hostGrantProps(owner, `action "${a.name}"`, a.manifest.props)),
+    ...triggers.flatMap((t) => hostGrantProps(owner, `trigger "${t.name}"`, t.manifest.props)),
+  ];
   let capabilities: Capability[];
   if (def.capabilities) {
     for (const c of def.capabilities) {
@@ -117,9 +148,12 @@ export function defineConnector(def: ConnectorInput): ConnectorDefinition {
     if (triggers.some((t) => t.kind === 'pooling') && !capabilities.includes('store')) {
       throw new Error(`${owner}: pooling triggers keep their cursor in ctx.store; add "store" to capabilities`);
     }
+    if (hostGrants.length > 0 && !capabilities.includes('http')) {
+      throw new Error(`${owner}: ${hostGrants[0]} grants a host to ctx.http (grantsHost) but the capabilities leave out "http"; add "http" to capabilities`);
+    }
   } else {
     capabilities = ['log'];
-    if (allowedHosts.length > 0) capabilities.push('http');
+    if (allowedHosts.length > 0 || hostGrants.length > 0) capabilities.push('http');
     if (triggers.some((t) => t.kind === 'pooling')) capabilities.push('store');
   }
 

@@ -4,7 +4,7 @@
  * inside isolated-vm where only the JavaScript built-ins exist.
  */
 export * from './types';
-export { Property, propsSchema, resolveProps, PropsError } from './props';
+export { Property, propsSchema, resolveProps, PropsError, HOST_GRANT_KEYWORD } from './props';
 export type {
   AnyProp,
   DynamicSelectOptions,

@@ -7,6 +7,8 @@ export * from './guest';
 export { validateManifest, manifestSchema, MANIFEST_SCHEMA_PATH } from './validate';
 export type { ManifestProblem, ManifestValidation } from './validate';
 export { integrityOf } from './integrity';
+export { allowedHostsForCall, grantableHost, grantedHosts, hostGrantFields } from './host-grants';
+export type { HostGrantCall } from './host-grants';
 export { createLocalContext, MemoryStore } from './local-context';
 export type { LocalContextOptions } from './local-context';
 export { buildConnector, checkConnectorFilePath, connectorTemplateFiles, ConnectorBuildError } from './build-connector';

@@ -109,6 +109,12 @@ function makeProp<T, Defined extends boolean>(
   return prop;
 }
 
+/**
+ * The manifest keyword of a prop whose URL value grants its host to the call (see
+ * `grantsHost` and docs/contracts.md). Only on string props.
+ */
+export const HOST_GRANT_KEYWORD = 'x-flowport-host';
+
 const mustBeText = (value: unknown) => (typeof value === 'string' ? undefined : `must be text (got ${describe(value)})`);
 
 export interface TextOptions<R extends boolean, D> extends BaseOptions<R, D> {
@@ -117,6 +123,13 @@ export interface TextOptions<R extends boolean, D> extends BaseOptions<R, D> {
   /** A regular expression (JSON Schema `pattern`). */
   pattern?: string;
   placeholder?: string;
+  /**
+   * The value is a URL whose host this connector's calls may reach through `ctx.http`, on top
+   * of the manifest's allowedHosts (e.g. an account's custom endpoint, a request URL the user
+   * types). Written into the manifest as `"x-flowport-host": true`; the platform grants the
+   * host of the call's own value, and its SSRF guard still applies.
+   */
+  grantsHost?: boolean;
 }
 
 function text<R extends boolean, D extends string | undefined>(kind: 'shortText' | 'longText', o: TextOptions<R, D>) {
@@ -125,6 +138,7 @@ function text<R extends boolean, D extends string | undefined>(kind: 'shortText'
   if (o.maxLength !== undefined) schema.maxLength = o.maxLength;
   if (o.pattern !== undefined) schema.pattern = o.pattern;
   if (o.placeholder !== undefined) schema['x-flowport-placeholder'] = o.placeholder;
+  if (o.grantsHost === true) schema[HOST_GRANT_KEYWORD] = true;
   const pattern = o.pattern !== undefined ? new RegExp(o.pattern, 'u') : undefined;
   return makeProp<string, IsDefined<R, D>>(kind, o, schema, (value) => {
     const bad = mustBeText(value);
@@ -246,11 +260,11 @@ export const Property = {
     });
   },
   /** A secret (password, token): stored encrypted and never shown again. */
-  Secret<R extends boolean = false>(o: Omit<BaseOptions<R, never>, 'defaultValue'>) {
+  Secret<R extends boolean = false>(o: Omit<BaseOptions<R, never>, 'defaultValue'> & { grantsHost?: boolean }) {
     return makeProp<string, IsDefined<R, undefined>>(
       'secret',
       o,
-      { type: 'string', format: 'password', writeOnly: true },
+      { type: 'string', format: 'password', writeOnly: true, ...(o.grantsHost === true ? { [HOST_GRANT_KEYWORD]: true } : {}) },
       mustBeText,
       { secret: true },
     );

@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import Ajv2020, { type ErrorObject, type ValidateFunction } from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
+import { HOST_GRANT_KEYWORD } from './props';
 import { standardTriggerProps } from './trigger';
 import type { JsonSchema } from './types';
 
@@ -97,6 +98,9 @@ function semanticChecks(m: Loose): ManifestProblem[] {
     metaAjv ??= newAjv();
     for (const [name, schema] of Object.entries(properties)) {
       if (!isObj(schema)) continue;
+      if (HOST_GRANT_KEYWORD in schema && schema.type !== 'string') {
+        push(`${base}.props.properties.${name}.${HOST_GRANT_KEYWORD}`, `only a text prop (type "string") holding a URL can grant a host (got type ${JSON.stringify(schema.type ?? null)})`);
+      }
       if (!metaAjv.validateSchema(schema)) {
         push(`${base}.props.properties.${name}`, `is not a valid JSON Schema: ${metaAjv.errorsText(metaAjv.errors, { dataVar: 'schema' })}`);
         continue;

@@ -5,6 +5,7 @@ import { join, relative, resolve } from 'node:path';
 import { SDK_VERSION } from '../version';
 import { NAME_PATTERN } from '../names';
 import { validateManifest } from '../validate';
+import { allowedHostsForCall } from '../host-grants';
 import { MemoryStore } from '../local-context';
 import type { ConnectorManifest, GuestOp, JsonValue } from '../types';
 import {
@@ -252,7 +253,11 @@ export async function testCommand(io: CliIo, dir: string, o: TestOptions, sandbo
           input: call.input,
           capabilities: {
             store,
-            allowedHosts: [...m.allowedHosts, ...(o.allowHost ?? [])],
+            // As on the platform: the manifest's hosts plus those the account's and props' URL fields grant.
+            allowedHosts: [
+              ...allowedHostsForCall(m, { op: call.op, target: name, account: (account ?? null) as Record<string, unknown> | null, props: (props ?? {}) as Record<string, unknown> }),
+              ...(o.allowHost ?? []),
+            ],
             ...(o.allowPrivateNetwork ? { allowPrivateNetwork: true } : {}),
           },
         }),

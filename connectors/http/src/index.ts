@@ -11,8 +11,8 @@ export default defineConnector({
   description: 'Call any HTTP API and poll JSON endpoints for new items.',
   icon: HTTP_ICON,
   categories: ['Developer Tools'],
-  // A generic HTTP connector cannot list its hosts ahead of time and the manifest has no "any
-  // host" entry: the platform must grant each call the host of its URL (see README).
+  // A generic HTTP connector cannot list its hosts ahead of time: each call may reach the host of
+  // its own URL prop (grantsHost), and nothing else (see README).
   allowedHosts: [],
   capabilities: ['http', 'store', 'log'],
   accounts: [httpAuth],

@@ -138,7 +138,10 @@ export class GuardedHttp {
     if (isMetadataHostname(host)) throw blocked(`http.fetch${where} to ${host} refused: cloud metadata endpoint`);
     if (!isHostAllowed(host, policy.allowedHosts)) {
       const list = policy.allowedHosts.length ? policy.allowedHosts.join(', ') : 'none declared';
-      throw blocked(`http.fetch${where} to ${host} refused: the host is not in this connector's allowed hosts (${list}); add it to the connector's allowedHosts`);
+      // A call's hosts are the manifest's allowedHosts plus the host of each URL field that grants one (grantsHost).
+      throw blocked(
+        `http.fetch${where} to ${host} refused: the host is not in this connector's allowed hosts (${list}); add it to the connector's allowedHosts, or give it as the URL of an account or prop field that grants its host (grantsHost)`,
+      );
     }
     if (isIpLiteral(host)) {
       const reason = addressPolicy.blockReason(host);

@@ -14,6 +14,8 @@ export const awsAccount = defineAccount({
     endpoint: Property.ShortText({
       displayName: 'Endpoint',
       description: 'For SQS-compatible servers (ElasticMQ, LocalStack, fauxqs), e.g. http://sqs.internal:9324; empty = AWS',
+      // Calls with this account may reach the endpoint's host besides *.amazonaws.com.
+      grantsHost: true,
     }),
   },
   async validate(ctx) {

@@ -13,7 +13,8 @@ export const sendRequestAction = defineAction({
       options: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'].map((m) => ({ label: m, value: m })),
       defaultValue: 'GET',
     }),
-    url: Property.ShortText({ displayName: 'URL', required: true, placeholder: 'https://api.example.com/orders' }),
+    // The request's own host is what this call may reach (the platform grants it; redirects elsewhere are refused).
+    url: Property.ShortText({ displayName: 'URL', required: true, placeholder: 'https://api.example.com/orders', grantsHost: true }),
     headers: Property.Json({ displayName: 'Headers', description: 'e.g. { "Accept": "application/json" }', schema: { type: 'object' } }),
     query: Property.Json({ displayName: 'Query Parameters', description: 'e.g. { "status": "open", "tag": ["a", "b"] }', schema: { type: 'object' } }),
     bodyType: Property.StaticSelect({

@@ -14,7 +14,7 @@ export const pollEndpoint = defineTrigger({
   description: 'GETs a URL at an interval and starts a run for every item not seen before.',
   account: httpAuth,
   props: {
-    url: Property.ShortText({ displayName: 'URL', required: true, placeholder: 'https://api.example.com/orders?status=new' }),
+    url: Property.ShortText({ displayName: 'URL', required: true, placeholder: 'https://api.example.com/orders?status=new', grantsHost: true }),
     headers: Property.Json({ displayName: 'Headers', schema: { type: 'object' } }),
     itemsPath: Property.ShortText({
       displayName: 'Items Path',
