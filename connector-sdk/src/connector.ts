@@ -36,7 +36,7 @@ export interface ConnectorInput {
   accounts?: AnyAccount[];
   actions?: AnyAction[];
   triggers?: AnyTrigger[];
-  /** Host capabilities the connector uses. Default: log, plus http when allowedHosts is set, plus store for pooling triggers. */
+  /** Host capabilities the connector uses. Default: log, plus http when allowedHosts is set or a prop grants a host, plus store for pooling triggers. */
   capabilities?: Capability[];
   /**
    * Hosts `ctx.http` may reach (exact names or "*.example.com"). Hosts known only at run time (an
