@@ -1,4 +1,4 @@
-import { DynamicModule, Global, Module, Provider } from '@nestjs/common';
+import { DynamicModule, Global, Logger, Module, Provider } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
 import { TypeOrmModule } from '@nestjs/typeorm';
@@ -10,6 +10,7 @@ import { WorkspacesController } from './auth/workspaces.controller';
 import { WorkspacesService } from './auth/workspaces.service';
 import { FLOWPORT_CONFIG, FlowportConfig } from './config/config';
 import { SECRET_BOX, SecretBox } from './crypto/secret-box';
+import { initializeWithMigrations } from './database/migrations';
 import { createValidationPipe } from './errors/api-error';
 import { ApiExceptionFilter } from './errors/api-exception.filter';
 import { HealthController } from './health/health.controller';
@@ -31,10 +32,9 @@ export interface CoreModuleOptions {
 }
 
 /**
- * Shared infrastructure for every service: config, database (migrations run at start-up),
- * secrets, API-key auth (global guard), validation pipe, error filter, health, readiness
- * checks and Prometheus metrics (/metrics). Global, so
- * feature modules inject FLOWPORT_CONFIG, SECRET_BOX, WorkspacesService without importing it.
+ * Shared infrastructure for every service: config, database (migrations run at start-up, one
+ * process at a time), secrets, API-key auth (global guard), validation pipe, error filter,
+ * health, readiness checks and Prometheus metrics (/metrics). Global, so feature modules inject FLOWPORT_CONFIG, SECRET_BOX, WorkspacesService without importing it.
  */
 @Global()
 @Module({})
@@ -53,16 +53,21 @@ export class CoreModule {
     return {
       module: CoreModule,
       imports: [
-        TypeOrmModule.forRoot({
-          type: 'postgres',
-          url: options.databaseUrl,
-          autoLoadEntities: true,
-          entities: [WorkspaceEntity, ApiKeyEntity],
-          migrations: options.migrations,
-          migrationsRun: true,
-          migrationsTransactionMode: 'each',
-          synchronize: false,
-          extra: { max: options.poolSize ?? 10 },
+        TypeOrmModule.forRootAsync({
+          useFactory: () => ({
+            type: 'postgres',
+            url: options.databaseUrl,
+            autoLoadEntities: true,
+            entities: [WorkspaceEntity, ApiKeyEntity],
+            migrations: options.migrations,
+            migrationsTransactionMode: 'each',
+            synchronize: false,
+            extra: { max: options.poolSize ?? 10 },
+          }),
+          // Migrations run here under a PostgreSQL advisory lock, so processes started at once
+          // on a new database take turns instead of racing to create the schema.
+          dataSourceFactory: (dataSourceOptions) =>
+            initializeWithMigrations(dataSourceOptions!, { onWait: () => new Logger('Migrations').log('Another process is running migrations; waiting for it') }),
         }),
         TypeOrmModule.forFeature([WorkspaceEntity, ApiKeyEntity]),
         TerminusModule,

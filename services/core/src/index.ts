@@ -17,6 +17,7 @@ export * from './logging/pino-logger';
 export * from './http/create-app';
 export * from './database/embedded-postgres';
 export * from './database/resolve';
+export * from './database/migrations';
 export * from './migrations';
 export * from './testing/test-database';
 export * from './testing/test-app';
