@@ -46,7 +46,9 @@ test('creates, publishes and activates an SQS Listen Queue flow with a map step'
     await page.getByRole('heading', { name: `What starts “${FLOW_NAME}”?` }).waitFor();
     const sqsCard = page.getByRole('radio', { name: /Amazon SQS/ });
     await sqsCard.click();
-    await expect(sqsCard.getAttribute('aria-checked')).resolves.toBe('true');
+    // The studio renders the selection on its next change detection (zoneless), not inside
+    // click(): wait for the checked state instead of reading the attribute once.
+    await page.getByRole('radio', { name: /Amazon SQS/, checked: true }).waitFor({ timeout: 10_000 });
     await s.screenshot('wizard-source');
     await page.getByRole('button', { name: 'Continue' }).click();
   });
