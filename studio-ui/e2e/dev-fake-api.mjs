@@ -19,7 +19,7 @@ const connectors = [
   {
     name: 'amazon-sqs', displayName: 'Amazon SQS', categories: ['Messaging', 'AWS'], installedVersion: '1.2.0', versions: ['1.3.0', '1.2.0'],
     description: 'Send and receive messages with Amazon Simple Queue Service.',
-    account: { name: 'aws', displayName: 'AWS access key', kind: 'custom', secretFields: ['secretAccessKey'], schema: { type: 'object', required: ['region', 'accessKeyId', 'secretAccessKey'], properties: {
+    account: { name: 'aws', displayName: 'AWS access key', kind: 'custom', secretFields: ['secretAccessKey'], props: { type: 'object', required: ['region', 'accessKeyId', 'secretAccessKey'], properties: {
       region: { type: 'string', title: 'Region', enum: ['eu-west-1', 'eu-central-1', 'us-east-1'] },
       accessKeyId: { type: 'string', title: 'Access key ID', minLength: 16 },
       secretAccessKey: { type: 'string', title: 'Secret access key', format: 'password' } } } },
@@ -34,7 +34,7 @@ const connectors = [
   {
     name: 'rabbitmq', displayName: 'RabbitMQ', categories: ['Messaging'], installedVersion: '0.9.1', versions: ['0.9.1'],
     description: 'Consume and publish messages on a RabbitMQ broker.',
-    account: { name: 'amqp', displayName: 'AMQP connection', kind: 'custom', secretFields: ['url'], schema: { type: 'object', required: ['url'], properties: { url: { type: 'string', title: 'AMQP URL', format: 'password' } } } },
+    account: { name: 'amqp', displayName: 'AMQP connection', kind: 'custom', secretFields: ['url'], props: { type: 'object', required: ['url'], properties: { url: { type: 'string', title: 'AMQP URL', format: 'password' } } } },
     actions: [{ name: 'publish', displayName: 'Publish Message', description: 'Publishes to an exchange.' }],
     triggers: [{ name: 'consume-queue', displayName: 'Consume Queue', kind: 'stream', driver: 'amqp', description: 'Starts a run for each message delivered from a queue.',
       props: { required: ['queue', 'batchSize'], properties: { queue: { type: 'string', title: 'Queue' }, prefetch: { type: 'integer', title: 'Prefetch', minimum: 1, maximum: 1000, default: 10 } } } }],
@@ -42,7 +42,7 @@ const connectors = [
   {
     name: 'kafka', displayName: 'Apache Kafka', categories: ['Messaging', 'Streaming'], installedVersion: null, versions: ['2.1.0'],
     description: 'Read records from Kafka topics with consumer groups.',
-    account: { name: 'brokers', displayName: 'Kafka brokers', kind: 'custom', secretFields: ['password'], schema: { type: 'object', required: ['brokers'], properties: { brokers: { type: 'string', title: 'Brokers' }, password: { type: 'string', format: 'password', title: 'SASL password' } } } },
+    account: { name: 'brokers', displayName: 'Kafka brokers', kind: 'custom', secretFields: ['password'], props: { type: 'object', required: ['brokers'], properties: { brokers: { type: 'string', title: 'Brokers' }, password: { type: 'string', format: 'password', title: 'SASL password' } } } },
     actions: [],
     triggers: [{ name: 'consume-topic', displayName: 'Consume Topic', kind: 'stream', driver: 'kafka', description: 'Starts a run for each record on a topic.',
       props: { required: ['topic', 'batchSize'], properties: { topic: { type: 'string', title: 'Topic' }, groupId: { type: 'string', title: 'Consumer group' } } } }],
@@ -50,7 +50,7 @@ const connectors = [
   {
     name: 'postgres', displayName: 'PostgreSQL', categories: ['Databases'], installedVersion: null, versions: ['1.0.0'],
     description: 'Query tables and react to new rows.',
-    account: { name: 'db', displayName: 'Database', kind: 'custom', secretFields: ['password'], schema: { type: 'object', properties: { host: { type: 'string', title: 'Host' }, password: { type: 'string', title: 'Password', format: 'password' } } } },
+    account: { name: 'db', displayName: 'Database', kind: 'custom', secretFields: ['password'], props: { type: 'object', properties: { host: { type: 'string', title: 'Host' }, password: { type: 'string', title: 'Password', format: 'password' } } } },
     actions: [{ name: 'query', displayName: 'Run Query', description: 'Runs a SQL query.' }],
     triggers: [{ name: 'new-rows', displayName: 'New Rows', kind: 'pooling', description: 'Checks a table for new rows every few seconds.',
       props: { required: ['table', 'batchSize'], properties: { table: { type: 'string', title: 'Table' }, cursorColumn: { type: 'string', title: 'Cursor column', default: 'id' } } } }],
@@ -58,7 +58,7 @@ const connectors = [
   {
     name: 'github', displayName: 'GitHub', categories: ['Developer tools'], installedVersion: null, versions: ['3.0.0'],
     description: 'Issues, pull requests and repository events.',
-    account: { name: 'token', displayName: 'Personal access token', kind: 'custom', secretFields: ['token'], schema: { type: 'object', required: ['token'], properties: { token: { type: 'string', title: 'Token', format: 'password' } } } },
+    account: { name: 'token', displayName: 'Personal access token', kind: 'custom', secretFields: ['token'], props: { type: 'object', required: ['token'], properties: { token: { type: 'string', title: 'Token', format: 'password' } } } },
     actions: [{ name: 'create-issue', displayName: 'Create Issue', description: 'Opens an issue.' }],
     triggers: [{ name: 'push', displayName: 'Push Event', kind: 'webhook', description: 'Starts a run when commits are pushed.',
       props: { required: ['repository', 'batchSize'], properties: { repository: { type: 'string', title: 'Repository', description: 'owner/name' } } } }],
