@@ -1,7 +1,7 @@
 import type { PlatformRole } from '@flowport/core';
 import { FlowsModule, flowsMigrations } from '@flowport/flows';
 import { RegistryModule, registryMigrations } from '@flowport/registry';
-import { RuntimeModule, runtimeMigrations, type RuntimeModuleOptions } from '@flowport/runtime';
+import { HostCapabilitiesModule, RuntimeModule, runtimeMigrations, type RuntimeModuleOptions } from '@flowport/runtime';
 import { StoreModule, storeMigrations } from '@flowport/store';
 import { StudioModule } from '@flowport/studio';
 import type { DynamicModule, Type } from '@nestjs/common';
@@ -31,7 +31,9 @@ export function modulesForRoles(roles: PlatformRole[], options: RoleModuleOption
   // The Connector Studio API (build, test, own connectors) sits with the registry it publishes to.
   if (roles.includes('registry')) imports.push(RegistryModule.forRoot(), StudioModule);
   else if (needsRegistryService) imports.push(RegistryModule.forRoot({ http: false }));
-  if (roles.includes('store')) imports.push(StoreModule);
+  // The store's account Test gets the runtime's host capabilities (sql, granted hosts) even in a
+  // store-only process; RuntimeModule imports the same (global) module itself.
+  if (roles.includes('store')) imports.push(StoreModule, HostCapabilitiesModule);
   if (roles.includes('flows')) imports.push(FlowsModule);
   // RuntimeModule imports the store and flows services it reads (installs, accounts, active flows).
   if (roles.includes('runtime')) imports.push(RuntimeModule.forRoot(options.runtime ?? {}));

@@ -32,6 +32,7 @@ export {
 // The runtime role (NestJS): executor, trigger manager, runs API, webhooks.
 export { RuntimeModule, type RuntimeModuleOptions } from './runtime.module';
 export { runtimeMigrations } from './migrations';
+export { HostCapabilities, HostCapabilitiesModule } from './capabilities/host-capabilities';
 export { resolveRuntimeOptions, RUNTIME_OPTIONS, type RuntimeOptions } from './runtime-options';
 export { ExecutorService } from './executor/executor.service';
 export { InProcessRunEvents, RunDispatcher, RUN_QUEUED, runEventsRmqOptions } from './executor/run-events';

@@ -3,6 +3,7 @@ import { StoreModule } from '@flowport/store';
 import { DynamicModule, Module, Provider } from '@nestjs/common';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
+import { HostCapabilitiesModule } from './capabilities/host-capabilities';
 import { ConnectorGateway } from './connectors/connector-gateway';
 import { PgRunRecorder } from './delivery/pg-run-recorder';
 import { createDefaultDriverRegistry, type StreamDriverRegistry } from './drivers/registry';
@@ -18,6 +19,7 @@ import { EventsController, FlowRunsController, RunsController } from './runs/run
 import { RunsService } from './runs/runs.service';
 import { RUN_RECORDER, STREAM_DRIVERS, TriggerManager } from './triggers/trigger-manager.service';
 import { WebhooksController } from './webhooks/webhooks.controller';
+import { WebhookFlowCache } from './webhooks/webhook-flows';
 import { WebhooksService } from './webhooks/webhooks.service';
 
 export type RuntimeModuleOptions = Partial<RuntimeOptions> & {
@@ -30,7 +32,8 @@ export type RuntimeModuleOptions = Partial<RuntimeOptions> & {
 /**
  * The runtime role: executor, trigger manager, runs API, webhooks, manual/test/event runs.
  * Needs CoreModule, RegistryModule (global), StoreModule and FlowsModule in the same process;
- * its tables come from `runtimeMigrations`.
+ * its tables come from `runtimeMigrations`. Imports HostCapabilitiesModule (global), which also
+ * gives the store's account Test the runtime's host capabilities.
  */
 @Module({})
 export class RuntimeModule {
@@ -50,12 +53,13 @@ export class RuntimeModule {
       { provide: RUN_EVENTS_CLIENT, useFactory: () => createRunEventsClient(resolved) },
       RunDispatcher,
       RunsService,
+      WebhookFlowCache,
       WebhooksService,
       TriggerManager,
     ];
     return {
       module: RuntimeModule,
-      imports: [StoreModule, FlowsModule],
+      imports: [StoreModule, FlowsModule, HostCapabilitiesModule],
       controllers: [RunEventsController, ...(http === false ? [] : [RunsController, FlowRunsController, EventsController, WebhooksController])],
       providers,
       exports: [RunsService, ExecutorService, TriggerManager, RunDispatcher, RUNTIME_OPTIONS],

@@ -4,5 +4,6 @@ export * from './installs/install-usage';
 export * from './installs/installs.service';
 export * from './accounts/accounts.service';
 export * from './accounts/account-values';
+export * from './accounts/capabilities';
 export * from './catalog/catalog.service';
 export * from './migrations';

@@ -13,8 +13,8 @@ import { ApiError, FLOWPORT_CONFIG, paginateQuery } from '@flowport/core';
 import type { FlowportConfig, Page } from '@flowport/core';
 import { CONNECTOR_SANDBOX, ConnectorEntity, ConnectorVersionEntity } from '@flowport/registry';
 import type { ConnectorSandbox } from '@flowport/registry';
-import { AccountsService } from '@flowport/store';
-import { Inject, Injectable } from '@nestjs/common';
+import { AccountsService, CONNECTOR_CAPABILITIES, hostOnlyCapabilities, type ConnectorCapabilities } from '@flowport/store';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import { InjectDataSource } from '@nestjs/typeorm';
 import * as semver from 'semver';
@@ -74,6 +74,8 @@ export class StudioService {
     @Inject(FLOWPORT_CONFIG) private readonly config: FlowportConfig,
     @Inject(CONNECTOR_SANDBOX) private readonly sandbox: ConnectorSandbox,
     private readonly moduleRef: ModuleRef,
+    // The platform's host capabilities (granted hosts, sql) when this process has them; hosts only otherwise.
+    @Optional() @Inject(CONNECTOR_CAPABILITIES) private readonly capabilities?: ConnectorCapabilities,
   ) {}
 
   async template(query: TemplateQueryDto): Promise<{ files: Record<string, string> }> {
@@ -144,9 +146,10 @@ export class StudioService {
       // Its own partition: studio experiments never share an isolate with the workspace's flows.
       partition: `studio:${workspaceId}`,
       timeoutMs: body.timeoutMs ?? 30_000,
-      capabilities: { allowedHosts: manifest.allowedHosts ?? [], store, allowPrivateNetwork: this.config.sandboxAllowPrivateNetwork },
+      // What the runtime would grant the same call (hosts of the account's and props' URL fields, sql).
+      capabilities: { ...(this.capabilities ?? hostOnlyCapabilities).forCall(manifest, { op, target: body.target, account, props }), store, allowPrivateNetwork: this.config.sandboxAllowPrivateNetwork },
     });
-    const base = { op, logs: result.logs, durationMs: result.durationMs, ...(store ? { state: store.toJSON() } : {}) };
+    const base = { op, logs: result.logs, durationMs: Math.round(result.durationMs * 10) / 10, ...(store ? { state: store.toJSON() } : {}) };
     if (result.ok) return { ok: true, output: result.output, error: null, ...base };
     const { stack, position } = mapStack(result.error.stack ?? '', body.sourceMap);
     return {

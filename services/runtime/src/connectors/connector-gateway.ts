@@ -4,6 +4,7 @@ import type { ConnectorSandbox } from '@flowport/registry';
 import type { CallCapabilities, ConnectorBundle, GuestOp, LogEntry } from '@flowport/sandbox';
 import { AccountsService } from '@flowport/store';
 import { Inject, Injectable } from '@nestjs/common';
+import { HostCapabilities } from '../capabilities/host-capabilities';
 import type { JsonValue } from '../stream-message';
 
 export type LoadedConnector = { name: string; version: string; manifest: ConnectorManifest; bundle: ConnectorBundle };
@@ -25,7 +26,13 @@ export type ConnectorCall = {
   connector: LoadedConnector;
   op: GuestOp;
   target?: string;
-  input: JsonValue;
+  /** Decrypted account values, the guest's `input.account`; `ctx.sql` and granted hosts come from them. */
+  account: Record<string, JsonValue> | null;
+  /** The op's props, the guest's `input.props`; URL props marked as host grants add their host. */
+  props: Record<string, JsonValue>;
+  /** The op's other input fields (lastPollAt, message, request). */
+  input?: Record<string, JsonValue>;
+  /** Per-call extras on top of the host capabilities (a pooling trigger's durable store). */
   capabilities?: CallCapabilities;
   timeoutMs?: number;
 };
@@ -33,7 +40,8 @@ export type ConnectorCall = {
 /**
  * Everything the runtime needs to run connector code: the pinned version's bundle (checked
  * against its integrity and signature once per process, versions are immutable), the account's
- * decrypted values (store's internal service, never HTTP) and the sandbox call itself.
+ * decrypted values (store's internal service, never HTTP), the host capabilities of the call
+ * (HostCapabilities: allowed and granted hosts, sql) and the sandbox call itself.
  */
 @Injectable()
 export class ConnectorGateway {
@@ -43,6 +51,7 @@ export class ConnectorGateway {
     private readonly registry: RegistryService,
     private readonly accounts: AccountsService,
     @Inject(CONNECTOR_SANDBOX) readonly sandbox: ConnectorSandbox,
+    private readonly capabilities: HostCapabilities,
   ) {}
 
   load(name: string, version: string): Promise<LoadedConnector> {
@@ -80,12 +89,14 @@ export class ConnectorGateway {
 
   /** Runs one guest op; returns the output and logs, throws ConnectorCallError on failure. */
   async call(request: ConnectorCall): Promise<{ output: JsonValue; logs: LogEntry[]; durationMs: number }> {
+    const { op, target, account, props } = request;
     const result = await this.sandbox.call({
       bundle: request.connector.bundle,
-      op: request.op,
-      target: request.target,
-      input: request.input,
-      capabilities: { allowedHosts: request.connector.manifest.allowedHosts, ...request.capabilities },
+      op,
+      target,
+      // Built here from the same values the capabilities are granted for.
+      input: { ...request.input, props, account },
+      capabilities: { ...this.capabilities.forCall(request.connector.manifest, { op, target, account, props }), ...request.capabilities },
       timeoutMs: request.timeoutMs,
       // Warm isolates are never shared between workspaces.
       partition: request.workspaceId,

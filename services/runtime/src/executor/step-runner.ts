@@ -45,7 +45,7 @@ export class StepRunner {
         const connector = await this.gateway.load(step.connector, step.version);
         const account = await this.gateway.accountValues(workspaceId, step.account);
         return this.sandboxed(props, () =>
-          this.gateway.call({ workspaceId, connector, op: 'action.run', target: step.action, input: { props, account }, timeoutMs }),
+          this.gateway.call({ workspaceId, connector, op: 'action.run', target: step.action, account, props, timeoutMs }),
         );
       }
       case 'code': {

@@ -116,7 +116,9 @@ export class PoolingTrigger {
       connector: this.connector,
       op: 'trigger.poll',
       target: this.def.trigger,
-      input: { props: this.def.props ?? {}, account: this.account, lastPollAt: typeof lastPollAt === 'string' ? lastPollAt : null },
+      account: this.account,
+      props: this.def.props ?? {},
+      input: { lastPollAt: typeof lastPollAt === 'string' ? lastPollAt : null },
       capabilities: { store: this.store },
     });
     const items = Array.isArray((output as { items?: unknown })?.items) ? ((output as { items: JsonValue[] }).items) : [];

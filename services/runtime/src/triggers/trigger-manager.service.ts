@@ -192,13 +192,13 @@ export class TriggerManager implements OnApplicationBootstrap, OnModuleDestroy {
     const props = def.props ?? {};
     const driverName = manifest.stream?.driver;
     if (!driverName) throw new Error(`${def.connector} trigger "${def.trigger}" declares no stream driver; rebuild the connector with a current SDK`);
-    const { output: config } = await this.gateway.call({ workspaceId: flow.workspaceId, connector, op: 'trigger.config', target: def.trigger, input: { props, account } });
+    const { output: config } = await this.gateway.call({ workspaceId: flow.workspaceId, connector, op: 'trigger.config', target: def.trigger, account, props });
     if (config === null || typeof config !== 'object' || Array.isArray(config)) {
       throw new Error(`${def.connector} trigger "${def.trigger}": config(ctx) must return the ${driverName} driver settings as an object`);
     }
     const mapMessage = manifest.stream?.map
       ? async (message: unknown): Promise<MappedMessage> =>
-          (await this.gateway.call({ workspaceId: flow.workspaceId, connector, op: 'trigger.map', target: def.trigger, input: { props, account, message: message as JsonValue } })).output as MappedMessage
+          (await this.gateway.call({ workspaceId: flow.workspaceId, connector, op: 'trigger.map', target: def.trigger, account, props, input: { message: message as JsonValue } })).output as MappedMessage
       : undefined;
     const delivery = new StreamDelivery({
       flowId: flow.id,

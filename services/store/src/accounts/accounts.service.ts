@@ -4,13 +4,13 @@ import { ApiError, paginateQuery, SECRET_BOX, SecretKeyError } from '@flowport/c
 import type { Page, PageQueryDto, SecretBox } from '@flowport/core';
 import { CONNECTOR_SANDBOX } from '@flowport/registry';
 import type { ConnectorSandbox } from '@flowport/registry';
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { AccountEntity } from '../entities';
 import { InstallsService } from '../installs/installs.service';
 import { findAccount, MASK, splitSecrets, validateAccountValues } from './account-values';
-import { accountTestCapabilities } from './capabilities';
+import { accountTestCapabilities, CONNECTOR_CAPABILITIES, type ConnectorCapabilities } from './capabilities';
 
 export interface AccountView {
   id: string;
@@ -39,6 +39,8 @@ export class AccountsService {
     @Inject(SECRET_BOX) private readonly secretBox: SecretBox,
     @Inject(CONNECTOR_SANDBOX) private readonly sandbox: ConnectorSandbox,
     private readonly installs: InstallsService,
+    // The platform's host capabilities (sql, granted hosts); absent, the check gets hosts only.
+    @Optional() @Inject(CONNECTOR_CAPABILITIES) private readonly capabilities?: ConnectorCapabilities,
   ) {}
 
   async create(workspaceId: string, input: { connector: string; account?: string; name: string; values: Record<string, unknown> }): Promise<AccountView> {
@@ -127,12 +129,13 @@ export class AccountsService {
     if (!account?.validate) {
       throw ApiError.unprocessable(`${row.connectorName} has no credential check for account "${row.accountName}"; its connector does not implement account validation`, undefined, 'ACCOUNT_TEST_UNSUPPORTED');
     }
+    const values = this.decrypt(row) as Record<string, JsonValue>;
     const result = await this.sandbox.call({
       bundle: { code: loaded.bundle, integrity: loaded.integrity },
       op: 'account.validate',
       target: row.accountName,
-      input: { account: this.decrypt(row) as Record<string, JsonValue> },
-      capabilities: accountTestCapabilities(loaded.manifest),
+      input: { account: values },
+      capabilities: accountTestCapabilities(loaded.manifest, row.accountName, values, this.capabilities),
       partition: workspaceId,
     });
     if (result.ok) return { ok: true };
