@@ -10,7 +10,6 @@ import { RUNTIME_OPTIONS, type RuntimeOptions } from '../runtime-options';
 import { RunsService } from '../runs/runs.service';
 import type { JsonValue } from '../stream-message';
 import { missingFields, readWebhookBody, type WebhookRequestLike } from './webhook-body';
-import { WebhookFlowCache, type WebhookFlow } from './webhook-flows';
 
 /** Signed calls older or newer than this are refused, and a signature is accepted once within it. */
 export const SIGNATURE_WINDOW_MS = 5 * 60_000;
@@ -32,11 +31,11 @@ export class WebhooksService {
     private readonly catalog: FlowCatalog,
     private readonly runs: RunsService,
     private readonly gateway: ConnectorGateway,
-    private readonly flows: WebhookFlowCache,
   ) {}
 
   async receive(flowId: string, req: WebhookRequestLike & { query?: Record<string, unknown>; method: string; path?: string }, token: string): Promise<{ runId: string | null; runIds?: string[] }> {
-    const { flow, version, definition } = await this.activeFlow(flowId, token);
+    const flow = await this.authenticate(flowId, token);
+    const { version, definition } = await this.runs.activeDefinition(flow);
     const trigger = definition.trigger;
     if (trigger.type === 'connector') return this.receiveConnectorWebhook(flow, version, trigger, req);
     if (trigger.type !== 'webhook') {
@@ -132,17 +131,6 @@ export class WebhooksService {
       trigger: detail.trigger,
       steps: detail.steps.map((s) => ({ order: s.order, name: s.name, type: s.type, status: s.status, startedAt: s.startedAt, durationMs: s.durationMs, output: s.output, error: s.error })),
     };
-  }
-
-  /** The flow and its active version for an accepted call: from the cache when the token matches it. */
-  private async activeFlow(flowId: string, token: string): Promise<WebhookFlow> {
-    const cached = this.flows.get(flowId);
-    if (cached?.flow.webhookTokenHash && webhookTokenMatches(token, cached.flow.webhookTokenHash)) return cached;
-    const generation = this.flows.generation;
-    const flow = await this.authenticate(flowId, token);
-    const { version, definition } = await this.runs.activeDefinition(flow);
-    this.flows.set({ flow, version, definition }, generation);
-    return { flow, version, definition };
   }
 
   private async authenticate(flowId: string, token: string): Promise<FlowRecord> {
