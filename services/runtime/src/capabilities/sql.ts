@@ -4,8 +4,9 @@
  * a row cap and a network guard. Connector code never sees a socket or a driver object; it gets
  * plain JSON rows back through @flowport/sandbox.
  *
- * Not wired yet: the runtime passes `capabilities.sql = sql.forAccount(accountValues)` for
- * connectors whose manifest lists the `sql` capability (e.g. connectors/postgres).
+ * Wired by HostCapabilities (./host-capabilities.ts): every call of a connector whose manifest
+ * lists `sql` (e.g. connectors/postgres) and that has an account gets `sql.forAccount(values)`,
+ * with private networks allowed per FLOWPORT_SANDBOX_ALLOW_PRIVATE_NETWORK.
  */
 import { createHash } from 'node:crypto';
 import { lookup } from 'node:dns/promises';
