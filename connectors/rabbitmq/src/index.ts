@@ -1,5 +1,7 @@
 import { defineConnector } from '@flowport/connector-sdk';
 import { rabbitmqAccount } from './lib/account';
+import { publishToExchange } from './lib/actions/publish-to-exchange';
+import { sendToQueue } from './lib/actions/send-to-queue';
 import { RABBITMQ_ICON } from './lib/common/icon';
 import { listenQueue } from './lib/triggers/listen-queue';
 
@@ -7,13 +9,12 @@ export default defineConnector({
   name: 'rabbitmq',
   version: '0.1.0',
   displayName: 'RabbitMQ',
-  description: 'Start flows from RabbitMQ queues, with exchange bindings, acks after recording and dead-lettering.',
+  description: 'Start flows from RabbitMQ queues (exchange bindings, acks after recording, dead-lettering) and publish messages with publisher confirms.',
   icon: RABBITMQ_ICON,
   categories: ['Messaging'],
   accounts: [rabbitmqAccount],
-  // Publish to Exchange and Send to Queue need AMQP sockets, which the sandbox cannot open, and
-  // this RabbitMQ has no management HTTP API to publish through: they await a host-side
-  // amqp.publish capability (see README).
-  actions: [],
+  // The actions publish through ctx.amqp: the platform holds the connection (no sockets in the sandbox).
+  capabilities: ['amqp', 'log'],
+  actions: [publishToExchange, sendToQueue],
   triggers: [listenQueue],
 });

@@ -9,10 +9,10 @@
  * with private networks allowed per FLOWPORT_SANDBOX_ALLOW_PRIVATE_NETWORK.
  */
 import { createHash } from 'node:crypto';
-import { lookup } from 'node:dns/promises';
-import { BlockList, isIP } from 'node:net';
+import { isIP } from 'node:net';
 import { Pool, type PoolConfig, type QueryConfig } from 'pg';
 import type { JsonValue, SqlCapability } from '@flowport/sandbox';
+import { NetworkGuard, NetworkGuardError } from './network-guard';
 
 /** The account fields of a PostgreSQL connection (connectors/postgres's account). */
 export type PgAccountValues = {
@@ -44,6 +44,8 @@ export type SqlCapabilityOptions = {
    * false: a tenant's account must not reach the platform's own database or internal services.
    */
   allowPrivateNetwork?: boolean;
+  /** Private addresses or CIDRs reachable even when private networks are not allowed. */
+  allowedPrivateAddresses?: string[];
 };
 
 type Connection = { host: string; port: number; database: string; user: string; password: string; ssl: 'disable' | 'require' | 'verify-full' };
@@ -53,26 +55,6 @@ export class SqlCapabilityError extends Error {
     super(message);
     this.name = 'SqlCapabilityError';
   }
-}
-
-// Addresses a tenant's connection must not reach unless private networks are allowed.
-const INTERNAL = new BlockList();
-for (const [net, prefix] of [
-  ['0.0.0.0', 8], ['10.0.0.0', 8], ['100.64.0.0', 10], ['127.0.0.0', 8], ['169.254.0.0', 16], ['172.16.0.0', 12],
-  ['192.0.0.0', 24], ['192.168.0.0', 16], ['198.18.0.0', 15], ['224.0.0.0', 4], ['240.0.0.0', 4],
-] as const) INTERNAL.addSubnet(net, prefix, 'ipv4');
-for (const [net, prefix] of [['::', 128], ['::1', 128], ['fc00::', 7], ['fe80::', 10], ['ff00::', 8], ['::ffff:0:0', 96], ['64:ff9b::', 96], ['2002::', 16]] as const) {
-  INTERNAL.addSubnet(net, prefix, 'ipv6');
-}
-
-function isInternal(address: string): boolean {
-  const family = isIP(address);
-  if (family === 4) return INTERNAL.check(address, 'ipv4');
-  if (family === 6) {
-    const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
-    return mapped ? INTERNAL.check(mapped[1], 'ipv4') : INTERNAL.check(address, 'ipv6');
-  }
-  return true;
 }
 
 /** Connection settings from account values; throws naming the field to fix. */
@@ -146,11 +128,13 @@ export class PgSqlCapabilities {
   private readonly pools = new Map<string, Promise<Entry>>();
   private readonly statementTimeoutMs: number;
   private readonly maxRows: number;
+  private readonly guard: NetworkGuard;
   private closed = false;
 
   constructor(private readonly options: SqlCapabilityOptions = {}) {
     this.statementTimeoutMs = options.statementTimeoutMs ?? 30_000;
     this.maxRows = options.maxRows ?? 10_000;
+    this.guard = new NetworkGuard(options);
   }
 
   /** The capability for one account's values. Connection problems surface on the first query. */
@@ -232,21 +216,14 @@ export class PgSqlCapabilities {
 
   /** The address to connect to, resolved once so the checked address is the connected one. */
   private async resolve(connection: Connection): Promise<string> {
-    const allowPrivate = this.options.allowPrivateNetwork ?? false;
     if (connection.host.startsWith('/')) {
-      if (allowPrivate) return connection.host;
+      if (this.guard.allowPrivateNetwork) return connection.host;
       throw new SqlCapabilityError('Unix socket connections are not allowed; use the database host name');
     }
-    let addresses: string[];
     try {
-      addresses = isIP(connection.host) ? [connection.host] : (await lookup(connection.host, { all: true })).map((a) => a.address);
+      return (await this.guard.resolve(connection.host, { service: 'PostgreSQL host', fix: 'use a public database address' }))[0].address;
     } catch (error) {
-      throw new SqlCapabilityError(`Could not resolve the PostgreSQL host "${connection.host}": ${(error as Error).message}. Check the account's host.`);
+      throw error instanceof NetworkGuardError ? new SqlCapabilityError(error.message) : error;
     }
-    const usable = allowPrivate ? addresses : addresses.filter((a) => !isInternal(a));
-    if (usable.length === 0) {
-      throw new SqlCapabilityError(`PostgreSQL host "${connection.host}" is a private or internal address, which connectors may not reach; use a public database address`);
-    }
-    return usable[0];
   }
 }
