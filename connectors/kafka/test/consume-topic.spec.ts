@@ -18,7 +18,7 @@ describe('kafka connector: Consume Topic', () => {
     expect(Object.keys((trigger!.props as { properties: object }).properties)).toEqual(
       expect.arrayContaining(['topics', 'consumerGroup', 'fromBeginning', 'batchSize', 'externalId']),
     );
-    expect(connector.manifest.actions).toEqual([]);
+    expect(connector.manifest.actions.map((a) => a.name)).toEqual(['produce-messages']);
     expect(connector.manifest.accounts[0]).toMatchObject({ name: 'kafka', secretFields: ['password'] });
   });
 

@@ -206,7 +206,7 @@ export class KafkaCapabilities implements KafkaCapability {
     const placed = messages.map((message) => {
       const partition = chosen.get(message) ?? message.partition ?? -1;
       const offset = next.get(partition) ?? base.get(partition);
-      if (offset === undefined) throw new KafkaProduceError(`Kafka acknowledged topic "${topic}" without an offset for partition ${partition}; the messages were written, but their offsets are unknown`);
+      if (offset === undefined) throw new KafkaProduceError(`Kafka returned no offset for partition ${partition} of topic "${topic}"; its messages may not have been written, check the topic's partitions`);
       next.set(partition, offset + 1n);
       counts.set(partition, (counts.get(partition) ?? 0) + 1);
       return { partition, offset: offset.toString() };
@@ -218,6 +218,7 @@ export class KafkaCapabilities implements KafkaCapability {
   /** A kafkajs failure in the words of the account and props. */
   private describe(error: unknown, topic: string, messages: Message[], brokers: string): KafkaProduceError {
     const root = rootCause(error);
+    if (root instanceof KafkaProduceError) return root;
     if (root instanceof NetworkGuardError) return new KafkaProduceError(root.message);
     const type = root.type ?? '';
     const partitions = [...new Set(messages.map((m) => m.partition).filter((p): p is number => p !== undefined && p !== null))];
@@ -320,6 +321,16 @@ export class KafkaCapabilities implements KafkaCapability {
       createPartitioner: () => {
         const partitioner = Partitioners.DefaultPartitioner();
         return (args) => {
+          const wanted = args.message.partition;
+          // kafkajs would silently skip a message for a partition without a leader (one the topic lacks).
+          if (wanted !== undefined && wanted !== null && !args.partitionMetadata.some((p) => p.partitionId === wanted)) {
+            const ids = args.partitionMetadata.map((p) => p.partitionId).sort((a, b) => a - b);
+            const error = new KafkaProduceError(
+              `Topic "${args.topic}" has no partition ${wanted} (its partitions are ${ids.length > 0 ? `${ids[0]}-${ids[ids.length - 1]}` : 'unknown'}); leave Partition empty or use an existing one`,
+            );
+            Object.assign(error, { retriable: false });
+            throw error;
+          }
           const partition = partitioner(args);
           partitions.set(args.message, partition);
           return partition;

@@ -1,5 +1,6 @@
 import { defineTrigger, Property, type KafkaDriverConfig } from '@flowport/connector-sdk';
-import { accountProblems, kafkaAccount } from '../account';
+import { kafkaAccount } from '../account';
+import { connectionSettings } from '../common/connection';
 import { splitList, TOPIC_NAME } from '../common/lists';
 
 /**
@@ -39,17 +40,11 @@ export const consumeTopic = defineTrigger({
     if (badTopic) throw new Error(`Topic "${badTopic}" is not a Kafka topic name: use 1-249 letters, digits, ".", "_" or "-"`);
     const group = ctx.props.consumerGroup.trim();
     if (!group) throw new Error('Consumer Group must not be empty: name the group that tracks what this flow has read');
-    const problems = accountProblems(ctx.account);
-    if (problems.length > 0) throw new Error(`The Kafka account is incomplete: ${problems.join('; ')}`);
-    const { authentication, username, password } = ctx.account;
     return {
-      brokers: splitList(ctx.account.brokers),
+      ...connectionSettings(ctx.account),
       topic: topics[0],
       topics,
       groupId: group,
-      clientId: ctx.account.clientId,
-      ssl: ctx.account.tls,
-      sasl: authentication === 'none' ? undefined : { mechanism: authentication, username: username!, password: password! },
       fromBeginning: ctx.props.fromBeginning,
     };
   },
