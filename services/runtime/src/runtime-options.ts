@@ -31,6 +31,8 @@ export type RuntimeOptions = {
   deliveryMaxAttempts: number;
   /** First retry delay of a failed stream message (doubles each attempt). Default 1000 ms. */
   deliveryRetryBaseDelayMs: number;
+  /** How often stream drivers that must ask the broker for the consumer lag (AMQP, SQS) ask. Default 5000 ms. */
+  lagIntervalMs: number;
   /** RabbitMQ for run wake-ups between replicas; null = in-process (embedded). Default RABBITMQ_URL. */
   rabbitmqUrl: string | null;
   /** The queue run wake-ups travel on. Default flowport.runtime.runs. */
@@ -55,11 +57,12 @@ export function resolveRuntimeOptions(partial: Partial<RuntimeOptions> = {}): Ru
     webhookRateLimit: { limit: 120, windowMs: 60_000 },
     deliveryMaxAttempts: 5,
     deliveryRetryBaseDelayMs: 1000,
+    lagIntervalMs: 5000,
     rabbitmqUrl: process.env.RABBITMQ_URL?.trim() || null,
     runEventsQueue: 'flowport.runtime.runs',
     ...partial,
   };
-  const positive: Array<keyof RuntimeOptions> = ['concurrency', 'pollIntervalMs', 'claimTtlMs', 'maxRunClaims', 'defaultStepTimeoutMs', 'stepOutputLimitBytes', 'reconcileIntervalMs', 'webhookMaxBytes', 'deliveryMaxAttempts'];
+  const positive: Array<keyof RuntimeOptions> = ['concurrency', 'pollIntervalMs', 'claimTtlMs', 'maxRunClaims', 'defaultStepTimeoutMs', 'stepOutputLimitBytes', 'reconcileIntervalMs', 'webhookMaxBytes', 'deliveryMaxAttempts', 'lagIntervalMs'];
   for (const key of positive) {
     const value = options[key] as number;
     if (!Number.isFinite(value) || value < 1) throw new Error(`Runtime option ${key} must be a positive number (got ${value})`);

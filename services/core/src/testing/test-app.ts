@@ -1,6 +1,6 @@
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { DynamicModule, Type } from '@nestjs/common';
+import type { DynamicModule, LoggerService, Type } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { FlowportConfig, loadConfig } from '../config/config';
 import { generateSecretKeyEntry, parseSecretKeys, SecretBox } from '../crypto/secret-box';
@@ -35,6 +35,8 @@ export async function createTestApp(options: {
   label?: string;
   /** Run against an existing database (e.g. a second process with other keys); not dropped on close. */
   database?: TestDatabase;
+  /** The app's logger, e.g. a PinoNestLogger writing to an array; default: errors only, to the console. */
+  logger?: LoggerService;
 }): Promise<TestApp> {
   const owned = !options.database;
   const db = options.database ?? (await createTestDatabase(options.label));
@@ -48,7 +50,7 @@ export async function createTestApp(options: {
       migrations: [...coreMigrations, ...(options.migrations ?? [])],
       imports: options.imports,
       poolSize: 4,
-      logger: ['error', 'fatal'],
+      logger: options.logger ?? ['error', 'fatal'],
     });
     await app.init();
     const boot = await app.get(WorkspacesService).bootstrap();

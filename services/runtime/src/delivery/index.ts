@@ -10,6 +10,7 @@ export {
   type BatchHandler,
   type BatchingConfig,
   type DeliveredMessage,
+  type DriverStartOptions,
   type Logger,
   type NackOptions,
   type StopOptions,

@@ -26,8 +26,13 @@ export type StreamDeliveryOptions = {
   retryMaxDelayMs?: number;
   /** Called after a batch is durably recorded, before its messages are acked. */
   onRecorded?: (result: RecordResult, batch: DeliveredMessage[]) => void;
-  /** Counts for metrics: each delivered batch, each message acked after recording, each dead-letter. */
-  observer?: { batch?(size: number): void; acked?(count: number): void; deadLettered?(): void };
+  /**
+   * Counts for metrics: each delivered batch, each message acked after recording, each
+   * dead-letter, and the consumer lag whenever the driver reads it (null = unknown).
+   */
+  observer?: { batch?(size: number): void; acked?(count: number): void; deadLettered?(): void; lag?(waiting: number | null): void };
+  /** How often drivers that must ask the broker for the lag (AMQP, SQS) do; default 5000 ms. */
+  lagIntervalMs?: number;
   logger?: Logger;
 };
 
@@ -77,7 +82,8 @@ export class StreamDelivery {
     if (this.started) throw new Error(`Stream delivery for flow ${this.options.flowId} is already started`);
     this.started = true;
     try {
-      await this.options.driver.start(this.options.driverConfig, (batch) => this.handleBatch(batch));
+      const lag = this.options.observer?.lag;
+      await this.options.driver.start(this.options.driverConfig, (batch) => this.handleBatch(batch), lag ? { onLag: (waiting) => lag(waiting), lagIntervalMs: this.options.lagIntervalMs } : {});
     } catch (error) {
       this.started = false;
       throw error;
@@ -137,10 +143,12 @@ export class StreamDelivery {
     this.stats.accepted += result.accepted.length;
     this.stats.duplicates += result.duplicates.length;
     this.stats.runs += result.runs.length;
+    // A batch starts at most one run; its id is the field that joins these lines to the executor's.
+    this.logger.debug('Batch recorded', { flowId: this.options.flowId, runId: result.runs[0]?.id ?? null, accepted: result.accepted.length, duplicates: result.duplicates.length });
     try {
       this.options.onRecorded?.(result, good.map((g) => g.message));
     } catch (error) {
-      this.logger.error('onRecorded callback threw', { error: errorText(error) });
+      this.logger.error('onRecorded callback threw', { flowId: this.options.flowId, error: errorText(error) });
     }
     let acked = 0;
     await Promise.all(
@@ -152,7 +160,7 @@ export class StreamDelivery {
         } catch (error) {
           // Recorded already: a redelivery will be marked duplicate, so nothing is lost or doubled.
           this.stats.ackFailures++;
-          this.logger.warn('Ack after recording failed; a redelivery will be recorded as duplicate', { messageId: message.id, error: errorText(error) });
+          this.logger.warn('Ack after recording failed; a redelivery will be recorded as duplicate', { flowId: this.options.flowId, runId: result.accepted.find((a) => a.messageId === message.id)?.runId ?? null, messageId: message.id, error: errorText(error) });
         }
       }),
     );
@@ -166,13 +174,13 @@ export class StreamDelivery {
       if (attempts < this.maxAttempts) {
         this.stats.retried++;
         const delayMs = Math.min(this.retryMaxDelayMs, this.retryBaseDelayMs * 2 ** (attempts - 1));
-        this.logger.info('Message failed; redelivering after back-off', { messageId: message.id, attempts, delayMs, error: errorText(error) });
+        this.logger.info('Message failed; redelivering after back-off', { flowId: this.options.flowId, messageId: message.id, attempts, delayMs, error: errorText(error) });
         await message.nack({ requeue: true, delayMs });
         return;
       }
       await this.deadLetter(message, error, attempts, mapped);
     } catch (settleError) {
-      this.logger.error('Could not settle a failed message; the broker will redeliver it', { messageId: message.id, error: errorText(settleError) });
+      this.logger.error('Could not settle a failed message; the broker will redeliver it', { flowId: this.options.flowId, messageId: message.id, error: errorText(settleError) });
     }
   }
 
@@ -190,6 +198,7 @@ export class StreamDelivery {
     } catch (recordError) {
       // The dead-letter queue keeps the message and its error, so moving it on is still safe.
       this.logger.error('Could not record a dead-lettered message; it is still moved to the dead-letter destination', {
+        flowId: this.options.flowId,
         messageId: message.id,
         error: errorText(recordError),
       });

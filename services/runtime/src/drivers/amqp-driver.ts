@@ -5,13 +5,16 @@ import { Batcher } from '../delivery/batcher';
 import { parseBody, toHeaderString, toJsonValue, type JsonValue } from '../stream-message';
 import {
   batchingConfigSchema,
+  DEFAULT_LAG_INTERVAL_MS,
   defaultMaxInFlightBatches,
   errorText,
   parseDriverConfig,
+  pollLag,
   SettleGuard,
   silentLogger,
   type BatchHandler,
   type DeliveredMessage,
+  type DriverStartOptions,
   type Logger,
   type NackOptions,
   type StopOptions,
@@ -58,6 +61,8 @@ type Session = {
   channel: amqp.Channel;
   confirm: amqp.ConfirmChannel;
   consumerTag?: string;
+  /** Asks for the queue depth; its own channel, so a failed check cannot close the consumer's. */
+  lag?: Promise<amqp.Channel>;
 };
 
 type AmqpMessage = DeliveredMessage & { readonly generation: number; readonly raw: amqp.ConsumeMessage };
@@ -77,6 +82,7 @@ export class AmqpDriver implements StreamDriver {
   private batcher!: Batcher<AmqpMessage>;
   private stopping = false;
   private readonly delayed = new Map<NodeJS.Timeout, AmqpMessage>();
+  private stopLagPolling: () => void = () => undefined;
 
   constructor(private readonly logger: Logger = silentLogger) {}
 
@@ -84,7 +90,7 @@ export class AmqpDriver implements StreamDriver {
     return this.config.deadLetterQueue ?? `${this.config.queue}.dlq`;
   }
 
-  async start(config: unknown, handler: BatchHandler): Promise<void> {
+  async start(config: unknown, handler: BatchHandler, options: DriverStartOptions = {}): Promise<void> {
     if (this.connection) throw new Error('AMQP driver is already started; stop() it first');
     this.config = parseDriverConfig('amqp', amqpDriverConfigSchema, config);
     const cfg = this.config;
@@ -128,12 +134,14 @@ export class AmqpDriver implements StreamDriver {
     this.connection.on('reconnect-scheduled', (info: { attempt: number; delay: number }) =>
       this.logger.info('AMQP reconnect scheduled', { queue: cfg.queue, ...info }),
     );
+    if (options.onLag) this.stopLagPolling = pollLag(() => this.queueDepth(), options.onLag, options.lagIntervalMs ?? DEFAULT_LAG_INTERVAL_MS, this.logger, `queue "${cfg.queue}"`);
   }
 
   async stop(options: StopOptions = {}): Promise<void> {
     const connection = this.connection;
     if (!connection) return;
     this.stopping = true;
+    this.stopLagPolling();
     const session = this.session;
     if (session?.consumerTag) await session.channel.cancel(session.consumerTag).catch(() => undefined);
     for (const message of this.batcher.takeBuffered()) this.requeueNow(message);
@@ -152,7 +160,11 @@ export class AmqpDriver implements StreamDriver {
     // can overtake acks and nacks still buffered on the consumer channel; the broker then
     // requeues messages that were already recorded. Closing the channels first flushes them:
     // RabbitMQ answers a channel's Close only after the frames sent before it on that channel.
-    if (current) await Promise.all([current.channel.close(), current.confirm.close()].map((closing) => closing.catch(() => undefined)));
+    if (current) {
+      const channels: Array<Promise<unknown>> = [current.channel.close(), current.confirm.close()];
+      if (current.lag) channels.push(current.lag.then((lag) => lag.close()));
+      await Promise.all(channels.map((closing) => closing.catch(() => undefined)));
+    }
     await connection.close().catch(() => undefined);
   }
 
@@ -197,6 +209,28 @@ export class AmqpDriver implements StreamDriver {
     );
     session.consumerTag = consumerTag;
     this.logger.info('AMQP consumer started', { queue: cfg.queue, prefetch: this.batcher.capacity, generation });
+  }
+
+  /** Ready messages in the queue (RabbitMQ's messageCount excludes those delivered and unacked). */
+  private async queueDepth(): Promise<number> {
+    const session = this.session;
+    if (!session) throw new Error('not connected to RabbitMQ');
+    if (!session.lag) {
+      const opening = session.model.createChannel().then((channel) => {
+        channel.on('error', (error: Error) => this.logger.debug('AMQP lag channel error', { queue: this.config.queue, error: errorText(error) }));
+        // Closed by the broker (e.g. the queue was deleted): open a new one at the next read.
+        channel.on('close', () => {
+          if (session.lag === opening) session.lag = undefined;
+        });
+        return channel;
+      });
+      session.lag = opening;
+      opening.catch(() => {
+        if (session.lag === opening) session.lag = undefined;
+      });
+    }
+    const { messageCount } = await (await session.lag).checkQueue(this.config.queue);
+    return messageCount;
   }
 
   private toMessage(raw: amqp.ConsumeMessage, session: Session): AmqpMessage {

@@ -22,6 +22,7 @@ import {
   silentLogger,
   type BatchHandler,
   type DeliveredMessage,
+  type DriverStartOptions,
   type Logger,
   type NackOptions,
   type StopOptions,
@@ -153,6 +154,9 @@ export class KafkaDriver implements StreamDriver {
   private readonly retryTimers = new Set<NodeJS.Timeout>();
   /** Per `topic/partition`: the last batch handed over that holds messages of it. */
   private readonly partitionTails = new Map<string, Promise<void>>();
+  /** Per `topic/partition` assigned here: messages after the next offset to process, as of its last fetch. */
+  private readonly partitionLag = new Map<string, bigint>();
+  private onLag: ((waiting: number | null) => void) | undefined;
 
   constructor(private readonly logger: Logger = silentLogger) {}
 
@@ -160,7 +164,7 @@ export class KafkaDriver implements StreamDriver {
     return this.config.deadLetterTopic ?? `${topic}.dlq`;
   }
 
-  async start(config: unknown, handler: BatchHandler): Promise<void> {
+  async start(config: unknown, handler: BatchHandler, options: DriverStartOptions = {}): Promise<void> {
     if (this.consumer) throw new Error('Kafka driver is already started; stop() it first');
     this.config = parseDriverConfig('kafka', kafkaDriverConfigSchema, config);
     const cfg = this.config;
@@ -168,6 +172,8 @@ export class KafkaDriver implements StreamDriver {
     this.stopping = false;
     this.abandoned = new Promise<void>((resolve) => (this.abandon = resolve));
     this.doneAhead.clear();
+    this.partitionLag.clear();
+    this.onLag = options.onLag;
     this.batcher = new Batcher<KafkaMessage>({
       batchSize: cfg.batchSize,
       batchWaitMs: cfg.batchWaitMs,
@@ -209,6 +215,11 @@ export class KafkaDriver implements StreamDriver {
         const [topic, partition] = splitKey(key);
         if (!payload.memberAssignment[topic]?.includes(partition)) this.doneAhead.delete(key);
       }
+      for (const key of [...this.partitionLag.keys()]) {
+        const [topic, partition] = splitKey(key);
+        if (!payload.memberAssignment[topic]?.includes(partition)) this.partitionLag.delete(key);
+      }
+      this.reportLag();
       this.logger.info('Kafka consumer joined its group', { groupId: cfg.groupId, memberAssignment: payload.memberAssignment });
     });
 
@@ -283,6 +294,8 @@ export class KafkaDriver implements StreamDriver {
 
   private async eachBatch({ batch, heartbeat, isRunning, isStale, resolveOffset, commitOffsetsIfNecessary, pause }: EachBatchPayload): Promise<void> {
     const key = partitionKey(batch.topic, batch.partition);
+    // Everything from the batch's first offset up to the high watermark is still to be processed.
+    if (!batch.isEmpty()) this.setLag(key, batch.highWatermark, batch.firstOffset()!);
     const ahead = this.doneAhead.get(key);
     const entries: Entry[] = [];
     const beat = new Heartbeats(heartbeat, this.logger);
@@ -326,6 +339,7 @@ export class KafkaDriver implements StreamDriver {
     if (lastDone !== undefined) {
       resolveOffset(lastDone);
       const next = (BigInt(lastDone) + 1n).toString();
+      this.setLag(key, batch.highWatermark, next);
       try {
         await commitOffsetsIfNecessary({ topics: [{ topic: batch.topic, partitions: [{ partition: batch.partition, offset: next }] }] });
       } catch (error) {
@@ -343,6 +357,20 @@ export class KafkaDriver implements StreamDriver {
     if (blocker && outcome?.kind === 'retry' && !this.stopping) this.retryLater(batch.topic, batch.partition, blocker.offset, outcome.delayMs, pause);
     // A rebalance noticed while waiting: let kafkajs rejoin now that the acked prefix is committed.
     beat.rethrowRebalance();
+  }
+
+  /** Records one partition's lag (high watermark minus the next offset to process) and reports the sum. */
+  private setLag(key: string, highWatermark: string, nextOffset: string): void {
+    const waiting = BigInt(highWatermark) - BigInt(nextOffset);
+    this.partitionLag.set(key, waiting > 0n ? waiting : 0n);
+    this.reportLag();
+  }
+
+  private reportLag(): void {
+    if (!this.onLag || this.stopping) return;
+    let sum = 0n;
+    for (const waiting of this.partitionLag.values()) sum += waiting;
+    this.onLag(Number(sum));
   }
 
   /** Starts each batch only after the earlier batches that share one of its partitions. */

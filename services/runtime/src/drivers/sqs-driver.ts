@@ -15,13 +15,16 @@ import { Batcher } from '../delivery/batcher';
 import { parseBody, type JsonValue } from '../stream-message';
 import {
   batchingConfigSchema,
+  DEFAULT_LAG_INTERVAL_MS,
   defaultMaxInFlightBatches,
   errorText,
   parseDriverConfig,
+  pollLag,
   SettleGuard,
   silentLogger,
   type BatchHandler,
   type DeliveredMessage,
+  type DriverStartOptions,
   type Logger,
   type NackOptions,
   type StopOptions,
@@ -94,6 +97,7 @@ export class SqsDriver implements StreamDriver {
   private deadLetterUrl!: string;
   private fifo = false;
   private stopping = false;
+  private stopLagPolling: () => void = () => undefined;
 
   constructor(private readonly logger: Logger = silentLogger) {}
 
@@ -102,7 +106,7 @@ export class SqsDriver implements StreamDriver {
     return this.deadLetterUrl;
   }
 
-  async start(config: unknown, handler: BatchHandler): Promise<void> {
+  async start(config: unknown, handler: BatchHandler, options: DriverStartOptions = {}): Promise<void> {
     if (this.client) throw new Error('SQS driver is already started; stop() it first');
     const cfg = (this.config = parseDriverConfig('sqs', sqsDriverConfigSchema, config));
     this.stopping = false;
@@ -135,12 +139,14 @@ export class SqsDriver implements StreamDriver {
     const everyMs = Math.max(1000, (cfg.visibilityTimeoutSeconds * 1000) / 2);
     this.heartbeat = setInterval(() => void this.extendVisibility(), everyMs);
     this.pollLoop = this.poll();
+    if (options.onLag) this.stopLagPolling = pollLag(() => this.queueDepth(client), options.onLag, options.lagIntervalMs ?? DEFAULT_LAG_INTERVAL_MS, this.logger, cfg.queueUrl);
   }
 
   async stop(options: StopOptions = {}): Promise<void> {
     const client = this.client;
     if (!client) return;
     this.stopping = true;
+    this.stopLagPolling();
     this.abort.abort();
     this.batcher.releaseWaiters();
     await this.pollLoop?.catch(() => undefined);
@@ -180,6 +186,21 @@ export class SqsDriver implements StreamDriver {
     const { QueueUrl } = await client.send(new GetQueueUrlCommand({ QueueName: name, QueueOwnerAWSAccountId: account }));
     if (!QueueUrl) throw new Error(`SQS dead-letter queue ${arn} (from the redrive policy of ${cfg.queueUrl}) was not found`);
     return QueueUrl;
+  }
+
+  /**
+   * Messages a receive could still return: visible plus delayed (ApproximateNumberOfMessages +
+   * ApproximateNumberOfMessagesDelayed). Messages held by consumers (NotVisible) are not waiting.
+   */
+  private async queueDepth(client: SQSClient): Promise<number> {
+    const { Attributes = {} } = await client.send(
+      new GetQueueAttributesCommand({ QueueUrl: this.config.queueUrl, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesDelayed'] }),
+    );
+    const count = (name: 'ApproximateNumberOfMessages' | 'ApproximateNumberOfMessagesDelayed') => {
+      const value = Number(Attributes[name] ?? 0);
+      return Number.isFinite(value) ? value : 0;
+    };
+    return count('ApproximateNumberOfMessages') + count('ApproximateNumberOfMessagesDelayed');
   }
 
   private async poll(): Promise<void> {

@@ -33,10 +33,28 @@ export type StopOptions = {
   timeoutMs?: number;
 };
 
+/**
+ * How a driver reports what the broker says about the source while it consumes (the platform
+ * turns it into metrics; drivers do not import them).
+ */
+export type DriverStartOptions = {
+  /**
+   * Messages waiting in the source that this consumer has not received yet, where the broker
+   * reports it: AMQP queue depth (ready messages), SQS visible + delayed messages, Kafka high
+   * watermark minus the next offset to process, summed over the partitions assigned here.
+   * Called at start, whenever the value is read again, and with `null` when it becomes unknown.
+   */
+  onLag?: (waiting: number | null) => void;
+  /** How often a driver that has to ask for the lag (AMQP, SQS) asks. Default 5000 ms. */
+  lagIntervalMs?: number;
+};
+
+export const DEFAULT_LAG_INTERVAL_MS = 5000;
+
 export interface StreamDriver {
   readonly name: string;
   /** Validates `config` (throws StreamDriverConfigError), connects and starts consuming. */
-  start(config: unknown, handler: BatchHandler): Promise<void>;
+  start(config: unknown, handler: BatchHandler, options?: DriverStartOptions): Promise<void>;
   /** Stops consuming, releases buffered messages, waits for in-flight handlers (bounded), closes. */
   stop(options?: StopOptions): Promise<void>;
 }
@@ -118,6 +136,39 @@ export class SettleGuard {
     if (this.done) throw new Error(`Cannot ${action} message ${this.describe()}: it was already acked, nacked or dead-lettered`);
     this.done = true;
   }
+}
+
+/**
+ * Asks `read` for the lag now and then every `intervalMs` (never two reads at once) and hands
+ * the answer to `onLag`; a failed read reports `null` (unknown). Returns the stop function.
+ */
+export function pollLag(read: () => Promise<number>, onLag: (waiting: number | null) => void, intervalMs: number, logger: Logger, what: string): () => void {
+  let reading = false;
+  let stopped = false;
+  let failing = false;
+  const tick = async () => {
+    if (reading || stopped) return;
+    reading = true;
+    try {
+      const waiting = await read();
+      failing = false;
+      if (!stopped) onLag(waiting);
+    } catch (error) {
+      // Logged once per failing streak: a broker that is down is already reported elsewhere.
+      if (!failing) logger.debug(`Could not read the consumer lag of ${what}`, { error: errorText(error) });
+      failing = true;
+      if (!stopped) onLag(null);
+    } finally {
+      reading = false;
+    }
+  };
+  void tick();
+  const timer = setInterval(() => void tick(), intervalMs);
+  timer.unref();
+  return () => {
+    stopped = true;
+    clearInterval(timer);
+  };
 }
 
 export function errorText(error: unknown): string {

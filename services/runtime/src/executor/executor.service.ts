@@ -2,6 +2,7 @@ import type { LogEntry } from '@flowport/sandbox';
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { FlowCatalog } from '../flows/flow-catalog';
 import type { FlowDefinition, StepDef } from '../flows/flow-definition';
+import { withFields, type LogFields } from '../log-fields';
 import { RUNTIME_OPTIONS, type RuntimeOptions } from '../runtime-options';
 import { RunStore, type RunRow, type RunStatus } from '../runs/run-store';
 import type { JsonValue } from '../stream-message';
@@ -78,7 +79,7 @@ export class ExecutorService implements OnApplicationBootstrap, OnModuleDestroy 
         if (Date.now() - lastRequeue >= this.options.pollIntervalMs) {
           lastRequeue = Date.now();
           const requeued = await this.runs.requeueExpired(this.options.maxRunClaims);
-          if (requeued > 0) this.logger.warn(`Took up ${requeued} run(s) abandoned by a stopped replica`);
+          if (requeued > 0) this.logger.warn(withFields(`Took up ${requeued} run(s) abandoned by a stopped replica`, { count: requeued }));
         }
         const free = this.options.concurrency - this.active.size;
         if (free > 0) {
@@ -87,7 +88,7 @@ export class ExecutorService implements OnApplicationBootstrap, OnModuleDestroy 
           for (const row of rows) this.launch(row);
         }
       } catch (error) {
-        this.logger.error(`Claiming runs failed: ${(error as Error).message}`);
+        this.logger.error(withFields('Claiming runs failed', { error: (error as Error).message }));
       }
       const full = this.active.size >= this.options.concurrency;
       if (this.running && !this.woken && (claimed === 0 || full)) await this.idle();
@@ -110,7 +111,7 @@ export class ExecutorService implements OnApplicationBootstrap, OnModuleDestroy 
 
   private launch(row: RunRow): void {
     const work = this.execute(row)
-      .catch((error) => this.logger.error(`Run ${row.id} crashed the executor: ${(error as Error).stack ?? String(error)}`))
+      .catch((error) => this.logger.error(withFields('Run crashed the executor', { ...runFields(row), error: (error as Error).stack ?? String(error) })))
       .finally(() => {
         this.active.delete(row.id);
         this.lost.delete(row.id);
@@ -126,15 +127,22 @@ export class ExecutorService implements OnApplicationBootstrap, OnModuleDestroy 
       const held = await this.runs.renewClaims(this.options.replicaId, ids, this.options.claimTtlMs);
       for (const id of ids) if (!held.has(id)) this.lost.add(id);
     } catch (error) {
-      this.logger.warn(`Renewing run claims failed: ${(error as Error).message}`);
+      this.logger.warn(withFields('Renewing run claims failed', { count: ids.length, error: (error as Error).message }));
     }
   }
 
   private async execute(row: RunRow): Promise<void> {
+    const fields = runFields(row);
+    const started = performance.now();
+    this.logger.debug(withFields('Run started', { ...fields, trigger: row.trigger?.type ?? null, claims: row.claims }));
     const finish = async (status: RunStatus, error: string | null) => {
       if (!(await this.runs.finish(row.id, this.options.replicaId, status, error))) {
-        this.logger.warn(`Run ${row.id} ended ${status} here but its claim had moved to another replica; that replica's result stands`);
+        this.logger.warn(withFields(`Run ended ${status} here but its claim had moved to another replica; that replica's result stands`, { ...fields, status }));
+        return;
       }
+      const ended = { ...fields, status, durationMs: Math.round(performance.now() - started), ...(error === null ? {} : { error }) };
+      if (status === 'failed') this.logger.warn(withFields('Run failed', ended));
+      else this.logger.debug(withFields('Run finished', ended));
     };
     let definition: FlowDefinition | null = row.definition;
     if (!definition && row.flow_version !== null) definition = await this.catalog.definition(row.flow_id, row.flow_version);
@@ -200,6 +208,7 @@ export class ExecutorService implements OnApplicationBootstrap, OnModuleDestroy 
         if (error instanceof StepError) logs.push(...error.logs);
         const retrying = attempt < attempts;
         const delay = backoffMs * 2 ** (attempt - 1);
+        this.logger.debug(withFields(`Step attempt failed${retrying ? '; retrying' : ''}`, { ...runFields(row), step: step.name, attempt, attempts, error: lastError, ...(retrying ? { retryInMs: delay } : {}) }));
         logs.push({ level: retrying ? 'warn' : 'error', message: `Attempt ${attempt} of ${attempts} failed: ${lastError}${retrying ? `; retrying in ${delay} ms` : ''}`, at: new Date().toISOString() });
         if (retrying) await new Promise((resolve) => setTimeout(resolve, delay));
         if (this.lost.has(row.id)) return 'failed';
@@ -216,4 +225,9 @@ export class ExecutorService implements OnApplicationBootstrap, OnModuleDestroy 
     if (bytes <= this.options.stepOutputLimitBytes) return value;
     return { truncated: true, bytes, limit: this.options.stepOutputLimitBytes, preview: text.slice(0, 1024) };
   }
+}
+
+/** The ids every log line about a run carries as JSON fields. */
+function runFields(row: RunRow): LogFields {
+  return { runId: row.id, flowId: row.flow_id, workspaceId: row.workspace_id, flowVersion: row.flow_version };
 }

@@ -6,6 +6,7 @@ import { ExternalIdExpression } from '../delivery/external-id';
 import type { PgRunRecorder } from '../delivery/pg-run-recorder';
 import type { RecordItem } from '../delivery/run-recorder';
 import type { ConnectorTriggerDef } from '../flows/flow-definition';
+import { withFields } from '../log-fields';
 import type { RuntimeDb } from '../runtime-db';
 import type { JsonValue } from '../stream-message';
 import { TriggerLeases, TriggerStateStore } from './trigger-state';
@@ -93,7 +94,7 @@ export class PoolingTrigger {
     try {
       this.holding = await this.deps.leases.acquire(this.flow.id, this.leaseTtlMs);
     } catch (error) {
-      this.deps.logger.warn(`Renewing the lease of flow ${this.flow.id} failed: ${(error as Error).message}`);
+      this.deps.logger.warn(withFields('Renewing the pooling lease failed', { flowId: this.flow.id, workspaceId: this.flow.workspaceId, error: (error as Error).message }));
     }
   }
 
@@ -103,7 +104,9 @@ export class PoolingTrigger {
       if (!this.holding || this.stopped) return;
       await this.poll();
     } catch (error) {
-      this.deps.logger.warn(`Polling flow ${this.flow.id} (${this.connector.name} "${this.def.trigger}") failed: ${(error as Error).message}`);
+      this.deps.logger.warn(
+        withFields(`Polling ${this.connector.name} "${this.def.trigger}" failed`, { flowId: this.flow.id, workspaceId: this.flow.workspaceId, error: (error as Error).message }),
+      );
     }
   }
 

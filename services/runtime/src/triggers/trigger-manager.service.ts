@@ -6,10 +6,10 @@ import { ConnectorGateway } from '../connectors/connector-gateway';
 import { PgRunRecorder } from '../delivery/pg-run-recorder';
 import { StreamDelivery, type MappedMessage } from '../delivery/stream-delivery';
 import type { StreamDriverRegistry } from '../drivers/registry';
-import type { Logger as DriverLogger } from '../drivers/stream-driver';
 import { RunDispatcher } from '../executor/run-events';
 import { FlowCatalog } from '../flows/flow-catalog';
 import type { ActiveFlow, ConnectorTriggerDef } from '../flows/flow-definition';
+import { fieldLogger, withFields } from '../log-fields';
 import { RUNTIME_DB, RuntimeDb } from '../runtime-db';
 import { RUNTIME_OPTIONS, type RuntimeOptions } from '../runtime-options';
 import type { JsonValue } from '../stream-message';
@@ -19,7 +19,7 @@ import { TriggerLeases } from './trigger-state';
 export const STREAM_DRIVERS = Symbol('STREAM_DRIVERS');
 export const RUN_RECORDER = Symbol('RUN_RECORDER');
 
-type RunningTrigger = { flowId: string; version: number; kind: string; stop: () => Promise<void>; pooling?: PoolingTrigger; delivery?: StreamDelivery };
+type RunningTrigger = { flowId: string; workspaceId: string; version: number; kind: string; stop: () => Promise<void>; pooling?: PoolingTrigger; delivery?: StreamDelivery };
 
 /**
  * Runs the triggers of active flows in this replica: connector stream triggers (a delivery
@@ -113,7 +113,7 @@ export class TriggerManager implements OnApplicationBootstrap, OnModuleDestroy {
 
   /** Starts triggers of newly active versions and stops those no longer active. Serialized. */
   reconcile(): Promise<void> {
-    const next = this.reconciling.then(() => this.reconcileNow()).catch((error) => this.logger.error(`Reconciling triggers failed: ${(error as Error).message}`));
+    const next = this.reconciling.then(() => this.reconcileNow()).catch((error) => this.logger.error(withFields('Reconciling triggers failed', { error: (error as Error).message })));
     this.reconciling = next;
     return next;
   }
@@ -138,7 +138,7 @@ export class TriggerManager implements OnApplicationBootstrap, OnModuleDestroy {
         this.failures.delete(flow.id);
       } catch (error) {
         const message = (error as Error).message;
-        if (failed?.message !== message) this.logger.error(`Could not start the trigger of flow ${flow.id} version ${flow.version}: ${message}`);
+        if (failed?.message !== message) this.logger.error(withFields(`Could not start the trigger: ${message}`, { flowId: flow.id, workspaceId: flow.workspaceId, version: flow.version, error: message }));
         const attempts = (failed?.attempts ?? 0) + 1;
         // Doubling from the reconcile interval, at most 5 minutes between attempts.
         const delay = Math.min(300_000, this.options.reconcileIntervalMs * 2 ** (attempts - 1));
@@ -155,8 +155,10 @@ export class TriggerManager implements OnApplicationBootstrap, OnModuleDestroy {
       // Drivers wait for batches being recorded; runs already queued finish in the executor.
       await trigger.stop();
     } catch (error) {
-      this.logger.warn(`Stopping the trigger of flow ${flowId} failed: ${(error as Error).message}`);
+      this.logger.warn(withFields('Stopping the trigger failed', { flowId, workspaceId: trigger.workspaceId, error: (error as Error).message }));
     }
+    // The flow's lag is no longer read here: drop its series rather than leave the last value.
+    if (trigger.kind === 'stream') this.metrics?.consumerLag(flowId, null);
   }
 
   private async startTrigger(flow: ActiveFlow): Promise<RunningTrigger | null> {
@@ -177,7 +179,7 @@ export class TriggerManager implements OnApplicationBootstrap, OnModuleDestroy {
         account,
       );
       pooling.start();
-      return { flowId: flow.id, version: flow.version, kind: 'pooling', pooling, stop: () => pooling.stop() };
+      return { flowId: flow.id, workspaceId: flow.workspaceId, version: flow.version, kind: 'pooling', pooling, stop: () => pooling.stop() };
     }
     throw new Error(`${def.connector} trigger "${def.trigger}" is a ${manifest.kind} trigger; the runtime runs stream and pooling connector triggers`);
   }
@@ -200,9 +202,10 @@ export class TriggerManager implements OnApplicationBootstrap, OnModuleDestroy {
       ? async (message: unknown): Promise<MappedMessage> =>
           (await this.gateway.call({ workspaceId: flow.workspaceId, connector, op: 'trigger.map', target: def.trigger, account, props, input: { message: message as JsonValue } })).output as MappedMessage
       : undefined;
+    const fields = { flowId: flow.id, workspaceId: flow.workspaceId };
     const delivery = new StreamDelivery({
       flowId: flow.id,
-      driver: this.drivers.create(driverName, driverLogger(this.logger, { flowId: flow.id })),
+      driver: this.drivers.create(driverName, fieldLogger(this.logger, fields)),
       driverConfig: { ...config, batchSize: def.batchSize, batchWaitMs: def.batchWaitMs ?? 1000 },
       recorder: this.recorder,
       externalId: def.externalId,
@@ -221,38 +224,29 @@ export class TriggerManager implements OnApplicationBootstrap, OnModuleDestroy {
         },
         acked: (count) => this.metrics!.messagesCounted(flow.id, 'acked', count),
         deadLettered: () => this.metrics!.messagesCounted(flow.id, 'dead_lettered'),
+        lag: (waiting) => this.metrics!.consumerLag(flow.id, waiting),
       },
-      logger: driverLogger(this.logger, { flowId: flow.id }),
+      lagIntervalMs: this.options.lagIntervalMs,
+      logger: fieldLogger(this.logger, fields),
     });
     await delivery.start();
-    return { flowId: flow.id, version: flow.version, kind: 'stream', delivery, stop: () => delivery.stop() };
+    return { flowId: flow.id, workspaceId: flow.workspaceId, version: flow.version, kind: 'stream', delivery, stop: () => delivery.stop() };
   }
 
   private startSchedule(flow: ActiveFlow, def: { cron?: string; timezone?: string; at?: string }): RunningTrigger {
     const pattern = def.cron ?? def.at;
     if (!pattern) throw new Error(`Flow ${flow.id}: a schedule trigger needs cron or at`);
-    const job = new Cron(def.cron ?? new Date(def.at!), { timezone: def.timezone, protect: true, catch: (error) => this.logger.error(`Schedule of flow ${flow.id} failed: ${String(error)}`) }, async () => {
+    const job = new Cron(def.cron ?? new Date(def.at!), { timezone: def.timezone, protect: true, catch: (error) => this.logger.error(withFields('Schedule failed', { flowId: flow.id, workspaceId: flow.workspaceId, error: String(error) })) }, async () => {
       // Every replica fires; the External ID (the scheduled second) lets exactly one run start.
       const at = new Date(Math.floor(Date.now() / 1000) * 1000).toISOString();
       const result = await this.recorder.record(flow.id, [{ messageId: `schedule:${at}`, externalId: `schedule:${at}`, payload: { scheduledAt: at } }], { type: 'schedule', cron: def.cron ?? null, at: def.at ?? null, timezone: def.timezone ?? null });
       this.dispatcher.queued(result.runs.map((r) => r.id));
     });
-    return { flowId: flow.id, version: flow.version, kind: 'schedule', stop: async () => job.stop() };
+    return { flowId: flow.id, workspaceId: flow.workspaceId, version: flow.version, kind: 'schedule', stop: async () => job.stop() };
   }
 }
 
 /** Only the contract's fields cross into the sandbox (not the driver's settle functions). */
 function plainMessage(message: { id: string; body: unknown; headers: Record<string, string>; attributes: Record<string, unknown>; receivedAt: string }) {
   return { id: message.id, body: message.body, headers: message.headers, attributes: message.attributes, receivedAt: message.receivedAt };
-}
-
-function driverLogger(logger: Logger, fields: Record<string, unknown> = {}): DriverLogger {
-  // An object message: the platform's pino logger turns its fields (flowId, messageId, ...) into JSON fields.
-  const fmt = (message: string, context?: Record<string, unknown>) => ({ msg: message, ...fields, ...context }) as unknown as string;
-  return {
-    debug: (m, c) => logger.debug(fmt(m, c)),
-    info: (m, c) => logger.log(fmt(m, c)),
-    warn: (m, c) => logger.warn(fmt(m, c)),
-    error: (m, c) => logger.error(fmt(m, c)),
-  };
 }
