@@ -20,9 +20,19 @@ export interface FlowDeactivatedEvent {
   version: number;
 }
 
+/** A flow's webhook token was replaced: the previous token must stop working (runtimes keep tokens in memory). */
+export interface FlowWebhookTokenRotatedEvent {
+  flowId: string;
+  workspaceId: string;
+  name: string;
+  /** The active version, or null for a flow that is not active. */
+  version: number | null;
+}
+
 export interface FlowActivationEventMap {
   activated: FlowActivatedEvent;
   deactivated: FlowDeactivatedEvent;
+  webhookTokenRotated: FlowWebhookTokenRotatedEvent;
 }
 
 type Listener<E extends keyof FlowActivationEventMap> = (event: FlowActivationEventMap[E]) => void | Promise<void>;
@@ -37,7 +47,7 @@ type Listener<E extends keyof FlowActivationEventMap> = (event: FlowActivationEv
 @Injectable()
 export class FlowActivationEvents {
   private readonly logger = new Logger('FlowActivationEvents');
-  private readonly listeners: { [E in keyof FlowActivationEventMap]: Set<Listener<E>> } = { activated: new Set(), deactivated: new Set() };
+  private readonly listeners: { [E in keyof FlowActivationEventMap]: Set<Listener<E>> } = { activated: new Set(), deactivated: new Set(), webhookTokenRotated: new Set() };
 
   /** Subscribes; returns the function that unsubscribes. */
   on<E extends keyof FlowActivationEventMap>(event: E, listener: Listener<E>): () => void {

@@ -265,6 +265,7 @@ export class FlowsService implements InstallUsageChecker {
     }
     const token = generateWebhookToken();
     await this.dataSource.getRepository(FlowEntity).update({ id: flow.id }, { webhookTokenHash: token.hash, updatedAt: new Date() });
+    await this.events.emit('webhookTokenRotated', { flowId: flow.id, workspaceId, name: flow.name, version: flow.activeVersion });
     return { flowId: flow.id, webhookToken: token.token };
   }
 

@@ -25,6 +25,13 @@ export type RuntimeOptions = {
   reconcileIntervalMs: number;
   /** Largest webhook body. Default 1 MiB. */
   webhookMaxBytes: number;
+  /**
+   * How long a replica keeps an active flow's webhook token and definition in memory. In-process
+   * flow events (activation, deactivation, token rotation) drop it at once; the same change made
+   * by another process takes effect here within this time. 0 reads the flow on every call.
+   * Default 1000 ms.
+   */
+  webhookFlowCacheMs: number;
   /** Webhook calls accepted per flow per window (per replica). Defaults 120 per 60 000 ms. */
   webhookRateLimit: { limit: number; windowMs: number };
   /** Recording a pooling item or stream message: attempts before it is dead-lettered. Default 5. */
@@ -54,6 +61,7 @@ export function resolveRuntimeOptions(partial: Partial<RuntimeOptions> = {}): Ru
     stepOutputLimitBytes: 256 * 1024,
     reconcileIntervalMs: 5000,
     webhookMaxBytes: 1024 * 1024,
+    webhookFlowCacheMs: 1000,
     webhookRateLimit: { limit: 120, windowMs: 60_000 },
     deliveryMaxAttempts: 5,
     deliveryRetryBaseDelayMs: 1000,
@@ -66,6 +74,9 @@ export function resolveRuntimeOptions(partial: Partial<RuntimeOptions> = {}): Ru
   for (const key of positive) {
     const value = options[key] as number;
     if (!Number.isFinite(value) || value < 1) throw new Error(`Runtime option ${key} must be a positive number (got ${value})`);
+  }
+  if (!Number.isFinite(options.webhookFlowCacheMs) || options.webhookFlowCacheMs < 0) {
+    throw new Error(`Runtime option webhookFlowCacheMs must be 0 or more milliseconds (got ${options.webhookFlowCacheMs})`);
   }
   if (options.rabbitmqUrl !== null && !/^amqps?:\/\//.test(options.rabbitmqUrl)) {
     throw new Error(`RABBITMQ_URL must start with amqp:// or amqps:// (got "${options.rabbitmqUrl.replace(/:[^:@/]*@/, ':***@')}")`);

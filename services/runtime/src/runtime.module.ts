@@ -19,6 +19,7 @@ import { EventsController, FlowRunsController, RunsController } from './runs/run
 import { RunsService } from './runs/runs.service';
 import { RUN_RECORDER, STREAM_DRIVERS, TriggerManager } from './triggers/trigger-manager.service';
 import { WebhooksController } from './webhooks/webhooks.controller';
+import { WebhookFlowCache } from './webhooks/webhook-flows';
 import { WebhooksService } from './webhooks/webhooks.service';
 
 export type RuntimeModuleOptions = Partial<RuntimeOptions> & {
@@ -52,6 +53,7 @@ export class RuntimeModule {
       { provide: RUN_EVENTS_CLIENT, useFactory: () => createRunEventsClient(resolved) },
       RunDispatcher,
       RunsService,
+      WebhookFlowCache,
       WebhooksService,
       TriggerManager,
     ];

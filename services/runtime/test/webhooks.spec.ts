@@ -127,6 +127,17 @@ describe('webhook trigger: POST /hooks/{flowId} and the run status endpoint', ()
     expect(inactive.body.error.message).toBe('Flow "stopped hook" is inactive: publish and activate it before it can run');
   });
 
+  it('a flow the replica keeps in memory: a rotated token replaces the old one at once, deactivation stops it at once', async () => {
+    const flow = await api.createFlow({ name: 'kept hook', trigger: { type: 'webhook' }, steps: [{ name: 'x', type: 'map', expression: '1' }] });
+    await hook(flow.id).set('X-Flowport-Token', flow.webhookToken!).send({}).expect(202);
+    const rotated = await api.post(`/api/v1/flows/${flow.id}/webhook-token`).expect(201);
+    await hook(flow.id).set('X-Flowport-Token', flow.webhookToken!).send({}).expect(401);
+    await hook(flow.id).set('X-Flowport-Token', rotated.body.webhookToken).send({}).expect(202);
+    await api.post(`/api/v1/flows/${flow.id}/deactivate`).expect(200);
+    const inactive = await hook(flow.id).set('X-Flowport-Token', rotated.body.webhookToken).send({}).expect(409);
+    expect(inactive.body.error.code).toBe('FLOW_NOT_ACTIVE');
+  });
+
   it('runs a connector\'s webhook trigger: the manifest\'s signature is checked, trigger.webhook gives one run per payload', async () => {
     const built = await buildOrdersConnector('orders-queue');
     await api.post('/api/v1/registry/connectors', built).expect(201);

@@ -70,6 +70,7 @@ export function createRunEventsClient(options: RuntimeOptions): ClientProxy {
 export class RunDispatcher implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('RunDispatcher');
   private unlisten: (() => void) | undefined;
+  private announcing: string[] = [];
 
   constructor(
     @Inject(RUN_EVENTS_CLIENT) private readonly client: ClientProxy,
@@ -82,6 +83,7 @@ export class RunDispatcher implements OnApplicationBootstrap, OnApplicationShutd
   }
 
   async onApplicationShutdown(): Promise<void> {
+    this.announce();
     this.unlisten?.();
     await this.client.close();
   }
@@ -89,6 +91,16 @@ export class RunDispatcher implements OnApplicationBootstrap, OnApplicationShutd
   queued(runIds: string[]): void {
     if (runIds.length === 0) return;
     if (!(this.client instanceof InProcessRunEvents) && this.options.executor) this.executor.wake();
+    // Runs queued in the same turn of the event loop (e.g. many webhook calls recorded by one
+    // insert) are announced by one event: one broker publish instead of one per run.
+    this.announcing.push(...runIds);
+    if (this.announcing.length === runIds.length) setImmediate(() => this.announce());
+  }
+
+  private announce(): void {
+    const runIds = this.announcing;
+    if (runIds.length === 0) return;
+    this.announcing = [];
     this.client.emit(RUN_QUEUED, { runIds }).subscribe({
       error: (error: unknown) => this.logger.warn(`Announcing ${runIds.length} queued run(s) failed; executors will find them by polling: ${(error as Error).message ?? String(error)}`),
     });

@@ -10,6 +10,7 @@ import { RUNTIME_OPTIONS, type RuntimeOptions } from '../runtime-options';
 import { RunsService } from '../runs/runs.service';
 import type { JsonValue } from '../stream-message';
 import { missingFields, readWebhookBody, type WebhookRequestLike } from './webhook-body';
+import { WebhookFlowCache, type WebhookFlow } from './webhook-flows';
 
 /** Signed calls older or newer than this are refused, and a signature is accepted once within it. */
 export const SIGNATURE_WINDOW_MS = 5 * 60_000;
@@ -24,6 +25,7 @@ export class WebhooksService {
   // Fixed window per flow, per replica: enough to stop one caller flooding a flow.
   private readonly windows = new Map<string, { start: number; count: number }>();
   private lastCleanup = 0;
+  private readonly reading = new Map<string, Promise<FlowRecord | null>>();
 
   constructor(
     @Inject(RUNTIME_OPTIONS) private readonly options: RuntimeOptions,
@@ -31,11 +33,11 @@ export class WebhooksService {
     private readonly catalog: FlowCatalog,
     private readonly runs: RunsService,
     private readonly gateway: ConnectorGateway,
+    private readonly flows: WebhookFlowCache,
   ) {}
 
   async receive(flowId: string, req: WebhookRequestLike & { query?: Record<string, unknown>; method: string; path?: string }, token: string): Promise<{ runId: string | null; runIds?: string[] }> {
-    const flow = await this.authenticate(flowId, token);
-    const { version, definition } = await this.runs.activeDefinition(flow);
+    const { flow, version, definition } = await this.activeFlow(flowId, token);
     const trigger = definition.trigger;
     if (trigger.type === 'connector') return this.receiveConnectorWebhook(flow, version, trigger, req);
     if (trigger.type !== 'webhook') {
@@ -133,8 +135,19 @@ export class WebhooksService {
     };
   }
 
-  private async authenticate(flowId: string, token: string): Promise<FlowRecord> {
-    const flow = await this.catalog.find(flowId);
+  /** The flow and its active version for an accepted call: from the cache when the token matches it. */
+  private async activeFlow(flowId: string, token: string): Promise<WebhookFlow> {
+    const cached = this.flows.get(flowId);
+    if (cached?.flow.webhookTokenHash && webhookTokenMatches(token, cached.flow.webhookTokenHash)) return cached;
+    const generation = this.flows.generation;
+    const flow = await this.authenticate(flowId, token, generation);
+    const { version, definition } = await this.runs.activeDefinition(flow);
+    this.flows.set({ flow, version, definition }, generation);
+    return { flow, version, definition };
+  }
+
+  private async authenticate(flowId: string, token: string, generation = this.flows.generation): Promise<FlowRecord> {
+    const flow = await this.findFlow(flowId, generation);
     if (!flow) throw ApiError.notFound(`Flow ${flowId} does not exist; check the webhook URL`, 'FLOW_NOT_FOUND');
     if (!flow.webhookTokenHash) {
       if (flow.status !== 'active') throw ApiError.conflict(`Flow "${flow.name}" is ${flow.status === 'draft' ? 'a draft' : flow.status}: publish and activate it before calling its webhook`, undefined, 'FLOW_NOT_ACTIVE');
@@ -142,6 +155,20 @@ export class WebhooksService {
     }
     if (!webhookTokenMatches(token, flow.webhookTokenHash)) throw ApiError.unauthorized('Webhook token is not valid for this flow');
     return flow;
+  }
+
+  /**
+   * One read per flow at a time: calls arriving together when a cache entry expires share it. A
+   * call that comes after a flow event does not join a read started before it.
+   */
+  private findFlow(flowId: string, generation: number): Promise<FlowRecord | null> {
+    const key = `${generation}:${flowId}`;
+    let reading = this.reading.get(key);
+    if (!reading) {
+      reading = this.catalog.find(flowId).finally(() => this.reading.delete(key));
+      this.reading.set(key, reading);
+    }
+    return reading;
   }
 
   private rateLimit(flow: FlowRecord): void {
