@@ -116,6 +116,10 @@ export class PgRunRecorder implements RunRecorder {
     );
   }
 
+  isUnavailable(error: unknown): boolean {
+    return isDatabaseUnavailable(error);
+  }
+
   private kick(): void {
     while (this.commitsInProgress < this.maxConcurrentCommits && this.pending.length > 0) {
       const group = this.pending.splice(0, this.groupCommit ? this.maxGroupBatches : 1);
@@ -194,6 +198,22 @@ export class PgRunRecorder implements RunRecorder {
       };
     });
   }
+}
+
+// Socket errors, PostgreSQL's connection exceptions (class 08), shutdown and start-up (57P01-57P03)
+// and too many connections (53300): the server is the problem, not the statement.
+const UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN', '57P01', '57P02', '57P03', '53300']);
+
+/** True when a `pg` error says the database cannot be reached or is going away. */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  // Duck-typed: socket errors come from Node's own realm, where `instanceof Error` can fail.
+  if (error === null || typeof error !== 'object') return false;
+  const { code, message, errors } = error as { code?: unknown; message?: unknown; errors?: unknown };
+  // A connect to several addresses (localhost) fails with an AggregateError of each attempt.
+  if (Array.isArray(errors) && errors.some(isDatabaseUnavailable)) return true;
+  if (typeof code === 'string' && (UNAVAILABLE_CODES.has(code) || code.startsWith('08'))) return true;
+  // pg reports a dropped connection and a pool connect timeout without a code.
+  return typeof message === 'string' && /^Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error/.test(message);
 }
 
 function compare(a: string, b: string): number {

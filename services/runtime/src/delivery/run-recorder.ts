@@ -36,4 +36,11 @@ export type DeadLetterEntry = {
 export interface RunRecorder {
   record(flowId: string, items: RecordItem[], trigger?: JsonValue): Promise<RecordResult>;
   recordDeadLetter(flowId: string, entry: DeadLetterEntry): Promise<void>;
+  /**
+   * True when an error of `record` means the store itself is unreachable (connection refused or
+   * lost, server shutting down) rather than something about the batch. Stream delivery then
+   * retries the messages until the store is back without counting attempts, so an outage never
+   * dead-letters them. Absent: every failure counts as an attempt.
+   */
+  isUnavailable?(error: unknown): boolean;
 }

@@ -48,6 +48,9 @@ export type StreamDeliveryStats = {
 };
 
 const ATTEMPT_MEMORY = 10_000;
+// While the run store is unreachable a message is retried at least this often, so the stream
+// resumes within seconds of the database coming back however long the outage lasted.
+const OUTAGE_MAX_DELAY_MS = 10_000;
 
 /**
  * Stream trigger delivery for one flow: driver -> map -> External ID -> record -> ack.
@@ -64,6 +67,8 @@ export class StreamDelivery {
   private readonly logger: Logger;
   // Brokers do not always count deliveries (classic AMQP queues), so attempts are also counted here.
   private readonly attempts = new Map<string, number>();
+  // Redeliveries because the run store was unreachable: they set the back-off, never the attempt count.
+  private readonly outageRetries = new Map<string, number>();
   private started = false;
 
   constructor(private readonly options: StreamDeliveryOptions) {
@@ -136,6 +141,13 @@ export class StreamDelivery {
       );
     } catch (error) {
       this.stats.recordFailures++;
+      if (this.options.recorder.isUnavailable?.(error)) {
+        // The database is down, not these messages at fault: an outage must not use up their
+        // attempts and dead-letter (ack without a record) healthy messages.
+        this.logger.warn('Recording a batch failed: the run store is unreachable; its messages will be redelivered until it is back', { flowId: this.options.flowId, count: good.length, error: errorText(error) });
+        await Promise.all(good.map((g) => this.retryAfterOutage(g.message)));
+        return;
+      }
       this.logger.warn('Recording a batch failed; its messages will be redelivered', { flowId: this.options.flowId, count: good.length, error: errorText(error) });
       await Promise.all(good.map((g) => this.retryOrDeadLetter(g.message, error, g.item)));
       return;
@@ -154,6 +166,7 @@ export class StreamDelivery {
     await Promise.all(
       good.map(async ({ message }) => {
         this.attempts.delete(message.attemptKey);
+        this.outageRetries.delete(message.attemptKey);
         try {
           await message.ack();
           acked++;
@@ -205,9 +218,23 @@ export class StreamDelivery {
     }
     await message.deadLetter(`${text} (after ${attempts} attempts)`);
     this.attempts.delete(message.attemptKey);
+    this.outageRetries.delete(message.attemptKey);
     this.stats.deadLettered++;
     this.options.observer?.deadLettered?.();
     this.logger.warn('Message dead-lettered', { flowId: this.options.flowId, messageId: message.id, attempts, error: text });
+  }
+
+  private async retryAfterOutage(message: DeliveredMessage): Promise<void> {
+    const retries = (this.outageRetries.get(message.attemptKey) ?? 0) + 1;
+    this.outageRetries.delete(message.attemptKey);
+    this.outageRetries.set(message.attemptKey, retries);
+    if (this.outageRetries.size > ATTEMPT_MEMORY) this.outageRetries.delete(this.outageRetries.keys().next().value!);
+    const delayMs = Math.min(this.retryMaxDelayMs, OUTAGE_MAX_DELAY_MS, this.retryBaseDelayMs * 2 ** Math.min(retries - 1, 20));
+    try {
+      await message.nack({ requeue: true, delayMs });
+    } catch (settleError) {
+      this.logger.error('Could not requeue a message during a run store outage; the broker will redeliver it', { flowId: this.options.flowId, messageId: message.id, error: errorText(settleError) });
+    }
   }
 
   private rememberAttempts(key: string, attempts: number): void {
