@@ -183,7 +183,9 @@ export class AmqpCapabilities implements AmqpCapability {
     clearInterval(this.sweeper);
     const entries = [...this.connections.values()];
     this.connections.clear();
-    await Promise.all(entries.map(async (entry) => this.shut(await entry.promise.catch(() => undefined))));
+    // A connection still being opened is shut when it opens; waiting for it could take connectTimeoutMs.
+    for (const entry of entries) if (!entry.connection) void entry.promise.then((c) => this.shut(c), () => undefined);
+    await Promise.all(entries.map((entry) => this.shut(entry.connection)));
   }
 
   async onModuleDestroy(): Promise<void> {

@@ -58,6 +58,7 @@ type Entry = {
   settings: Settings;
   producer: Producer;
   ready: Promise<void>;
+  connected: boolean;
   /** The partition kafkajs's partitioner chose for each message object of this producer. */
   partitions: WeakMap<Message, number>;
   inFlight: number;
@@ -239,6 +240,9 @@ export class KafkaCapabilities implements KafkaCapability {
       default:
         break;
     }
+    // kafkajs keeps only the text of a socketFactory error: a broker the cluster's metadata advertised was refused.
+    const refused = /Kafka broker ".*" is a private or internal address.*$/.exec(root.message);
+    if (refused) return new KafkaProduceError(`The cluster advertises a broker connectors may not reach: ${refused[0]}`);
     if (root.name === 'KafkaJSSASLAuthenticationError') {
       return new KafkaProduceError(`Kafka refused the credentials: ${root.message}; check Authentication, Username and Password in the account`);
     }
@@ -307,6 +311,8 @@ export class KafkaCapabilities implements KafkaCapability {
       ssl: settings.ssl,
       sasl: settings.sasl as SASLOptions | undefined,
       connectionTimeout: this.connectTimeoutMs,
+      // A broker that accepts and never answers must not hold a request (or disconnect) for kafkajs's default 30 s.
+      requestTimeout: this.timeoutMs,
       retry: { retries: this.retries, initialRetryTime: 100, maxRetryTime: 1000 },
       socketFactory: this.socketFactory(),
       // Failures reach the connector as the produce's error; kafkajs's own log lines would only repeat them.
@@ -337,8 +343,8 @@ export class KafkaCapabilities implements KafkaCapability {
         };
       },
     });
-    const entry: Entry = { key, settings, producer, ready: producer.connect(), partitions, inFlight: 0, lastUsed: Date.now(), retiring: false };
-    entry.ready.catch(() => {
+    const entry: Entry = { key, settings, producer, ready: producer.connect(), connected: false, partitions, inFlight: 0, lastUsed: Date.now(), retiring: false };
+    entry.ready.then(() => (entry.connected = true), () => {
       // A producer that never connected is dropped, so the next produce tries afresh.
       if (this.producers.get(key) === entry) this.producers.delete(key);
       void producer.disconnect().catch(() => undefined);
@@ -363,8 +369,14 @@ export class KafkaCapabilities implements KafkaCapability {
   private async disconnect(entry: Entry): Promise<void> {
     entry.retiring = true;
     if (this.producers.get(entry.key) === entry) this.producers.delete(entry.key);
-    await entry.ready.catch(() => undefined);
-    await entry.producer.disconnect().catch(() => undefined);
+    if (entry.connected) {
+      await entry.producer.disconnect().catch(() => undefined);
+      return;
+    }
+    // A connect in progress is not waited for (a hung broker holds kafkajs's disconnect until its
+    // request timeout): disconnecting ends it, and a connect that still completes is disconnected then.
+    void entry.producer.disconnect().catch(() => undefined);
+    void entry.ready.then(() => entry.producer.disconnect(), () => undefined).catch(() => undefined);
   }
 
   private disconnectIdle(): void {
