@@ -1,3 +1,4 @@
+import type { ConnectorManifest } from '@flowport/connector-sdk';
 import { KafkaCapabilities } from '@flowport/runtime';
 import { SandboxPool, type CallCapabilities } from '@flowport/sandbox';
 import { buildConnectorPackage, waitFor, type BuiltConnector } from '@flowport/testing';
@@ -7,6 +8,8 @@ import { join } from 'node:path';
 import { startTestBroker, type TestBroker } from '../testing';
 
 jest.setTimeout(60_000);
+
+const manifestOf = (built: BuiltConnector) => built.manifest as unknown as ConnectorManifest;
 
 type ProduceOutput = { topic: string; partitions: Array<{ partition: number; baseOffset: string; count: number }>; messages: Array<{ partition: number; offset: string }> };
 
@@ -57,9 +60,9 @@ describe('Produce Message(s) (sandbox + runtime kafka capability, Kafka wire-pro
   const text = (b: Buffer | null) => (b === null ? null : b.toString('utf8'));
 
   it('declares the action and the kafka capability', () => {
-    expect(built.manifest.capabilities).toEqual(['kafka', 'log']);
-    expect(built.manifest.actions.map((a) => [a.name, a.displayName])).toEqual([['produce-messages', 'Produce Message(s)']]);
-    expect(built.manifest.actions[0].props.required).toEqual(['topic']);
+    expect(manifestOf(built).capabilities).toEqual(['kafka', 'log']);
+    expect(manifestOf(built).actions.map((a) => [a.name, a.displayName])).toEqual([['produce-messages', 'Produce Message(s)']]);
+    expect(manifestOf(built).actions[0].props.required).toEqual(['topic']);
   });
 
   it('writes one JSON message with key, headers and partition; the answer names its partition and offset', async () => {

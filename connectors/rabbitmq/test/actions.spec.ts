@@ -1,3 +1,4 @@
+import type { ConnectorManifest } from '@flowport/connector-sdk';
 import { AmqpCapabilities } from '@flowport/runtime';
 import { SandboxPool, type CallCapabilities } from '@flowport/sandbox';
 import { buildConnectorPackage, type BuiltConnector } from '@flowport/testing';
@@ -6,6 +7,8 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 
 jest.setTimeout(60_000);
+
+const manifestOf = (built: BuiltConnector) => built.manifest as unknown as ConnectorManifest;
 
 const account = { host: '127.0.0.1', port: 5672, vhost: '/', username: 'guest', password: 'guest', tls: false };
 
@@ -70,12 +73,12 @@ describe('RabbitMQ actions (sandbox + runtime amqp capability, RabbitMQ)', () =>
   }
 
   it('declares both actions and the amqp capability', () => {
-    expect(built.manifest.capabilities).toEqual(['amqp', 'log']);
-    expect(built.manifest.actions.map((a) => [a.name, a.displayName])).toEqual([
+    expect(manifestOf(built).capabilities).toEqual(['amqp', 'log']);
+    expect(manifestOf(built).actions.map((a) => [a.name, a.displayName])).toEqual([
       ['publish-to-exchange', 'Publish to Exchange'],
       ['send-to-queue', 'Send to Queue'],
     ]);
-    const publish = built.manifest.actions[0];
+    const publish = manifestOf(built).actions[0];
     expect(publish.props.required).toEqual(['exchange', 'message']);
     expect(publish.sampleOutput).toEqual({ confirmed: true, exchange: 'orders', routingKey: 'orders.created', messageId: 'A-1001' });
   });
