@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { TriggerManifest } from '@flowport/connector-sdk';
+import type { KeyValueStore } from '@flowport/sandbox';
 import type { Logger } from '@nestjs/common';
 import type { LoadedConnector, ConnectorGateway } from '../connectors/connector-gateway';
 import { ExternalIdExpression } from '../delivery/external-id';
@@ -9,7 +10,7 @@ import type { ConnectorTriggerDef } from '../flows/flow-definition';
 import { withFields } from '../log-fields';
 import type { RuntimeDb } from '../runtime-db';
 import type { JsonValue } from '../stream-message';
-import { TriggerLeases, TriggerStateStore } from './trigger-state';
+import { TriggerLeases, TriggerState } from './trigger-state';
 
 export type PoolingDeps = {
   db: RuntimeDb;
@@ -27,17 +28,22 @@ const LAST_POLL_AT = 'lastPollAt';
  * Polls one flow's pooling trigger every interval while this replica holds its lease. Items are
  * de-duplicated by External ID through the recorder's unique (flow, External ID); on the first
  * poll the current items are marked seen (no runs) unless the flow sets includeExisting.
+ * While the lease is held (renewed on the replica's shared beat, TriggerLeases), a poll costs no
+ * lease statement and no state reads: the trigger state is kept in memory and written once, after
+ * the poll's items are recorded.
  */
 export class PoolingTrigger {
   readonly intervalMs: number;
   private timer: NodeJS.Timeout | undefined;
-  private heartbeat: NodeJS.Timeout | undefined;
   private current: Promise<void> | undefined;
   private stopped = false;
   private holding = false;
+  /** Date.now() before the statement that last took or renewed the lease. */
+  private leaseRenewedAt = 0;
   private readonly externalId: ExternalIdExpression;
-  private readonly store: TriggerStateStore;
-  private readonly platform: TriggerStateStore;
+  private readonly state: TriggerState;
+  private readonly store: KeyValueStore;
+  private readonly platform: KeyValueStore;
   polls = 0;
 
   constructor(
@@ -51,9 +57,10 @@ export class PoolingTrigger {
     const seconds = def.intervalSeconds ?? manifest.pooling?.intervalSeconds.default ?? 60;
     this.intervalMs = Math.max(1, seconds) * 1000;
     this.externalId = new ExternalIdExpression(def.externalId ?? '');
-    this.store = new TriggerStateStore(deps.db, flow.id);
     // Platform bookkeeping lives beside the connector's keys, out of the connector's reach.
-    this.platform = new TriggerStateStore(deps.db, `${flow.id}:runtime`);
+    this.state = new TriggerState(deps.db, [flow.id, `${flow.id}:runtime`]);
+    this.store = this.state.store(flow.id);
+    this.platform = this.state.store(`${flow.id}:runtime`);
   }
 
   /** Lease time: a holder that stops renewing loses the trigger to a peer within about two intervals. */
@@ -62,19 +69,25 @@ export class PoolingTrigger {
   }
 
   start(): void {
-    // The holder renews its lease on its own beat, so a slow poll does not let the lease lapse.
-    this.heartbeat = setInterval(() => void this.renew(), Math.max(100, Math.floor(this.intervalMs / 4)));
-    this.heartbeat.unref();
+    // The lease is renewed on the replica's beat, apart from polls, so a slow poll does not let it lapse.
+    this.deps.leases.keep({
+      flowId: this.flow.id,
+      ttlMs: this.leaseTtlMs,
+      renewEveryMs: Math.max(100, Math.floor(this.intervalMs / 4)),
+      lastRenewedAt: () => (this.holding && !this.stopped ? this.leaseRenewedAt : null),
+      renewed: (held, sentAt) => this.leaseResult(held, sentAt),
+    });
     this.schedule(0);
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.timer);
-    clearInterval(this.heartbeat);
+    this.deps.leases.unkeep(this.flow.id);
     await this.current;
     if (this.holding) await this.deps.leases.release(this.flow.id).catch(() => undefined);
     this.holding = false;
+    this.state.forget();
   }
 
   private schedule(delayMs: number): void {
@@ -89,18 +102,25 @@ export class PoolingTrigger {
     }, delayMs);
   }
 
-  private async renew(): Promise<void> {
-    if (!this.holding || this.stopped) return;
-    try {
-      this.holding = await this.deps.leases.acquire(this.flow.id, this.leaseTtlMs);
-    } catch (error) {
-      this.deps.logger.warn(withFields('Renewing the pooling lease failed', { flowId: this.flow.id, workspaceId: this.flow.workspaceId, error: (error as Error).message }));
-    }
+  /** The lease was taken, renewed or refused by a statement sent at `sentAt`. */
+  private leaseResult(held: boolean, sentAt: number): void {
+    // Not held continuously (lost, or lapsed before this renewal): another replica may have polled and written state meanwhile.
+    if (!held || !this.holding || this.leaseRenewedAt + this.leaseTtlMs <= sentAt) this.state.forget();
+    this.holding = held;
+    if (held) this.leaseRenewedAt = sentAt;
+  }
+
+  /** Held with at least half its time left (the beat renews it every quarter interval). */
+  private leaseIsFresh(): boolean {
+    return this.holding && this.leaseRenewedAt + this.leaseTtlMs / 2 > Date.now();
   }
 
   private async tick(): Promise<void> {
     try {
-      this.holding = await this.deps.leases.acquire(this.flow.id, this.leaseTtlMs);
+      if (!this.leaseIsFresh()) {
+        const sentAt = Date.now();
+        this.leaseResult(await this.deps.leases.acquire(this.flow.id, this.leaseTtlMs), sentAt);
+      }
       if (!this.holding || this.stopped) return;
       await this.poll();
     } catch (error) {
@@ -112,6 +132,16 @@ export class PoolingTrigger {
 
   async poll(): Promise<void> {
     this.polls++;
+    try {
+      await this.pollOnce();
+    } catch (error) {
+      // Nothing of a failed poll is kept: the next one reads the state again and gets the same items.
+      this.state.forget();
+      throw error;
+    }
+  }
+
+  private async pollOnce(): Promise<void> {
     const lastPollAt = await this.platform.get(LAST_POLL_AT);
     const startedAt = new Date().toISOString();
     const { output } = await this.deps.gateway.call({
@@ -153,6 +183,10 @@ export class PoolingTrigger {
     }
     if (!initialized) await this.platform.set(INITIALIZED, true);
     await this.platform.set(LAST_POLL_AT, startedAt);
+    // The connector's cursor and the platform's keys move only now, once the items are recorded;
+    // not at all if the lease was lost meanwhile (the new holder's state stands).
+    if (this.holding) await this.state.flush();
+    else this.state.forget();
   }
 
   /** Items present at activation: recorded as accepted without a run, so later polls see them as duplicates. */

@@ -51,7 +51,9 @@ export class TriggerManager implements OnApplicationBootstrap, OnModuleDestroy {
     @Optional() private readonly activation?: FlowActivationEvents,
     @Optional() private readonly metrics?: MetricsService,
   ) {
-    this.leases = new TriggerLeases(db, options.replicaId);
+    this.leases = new TriggerLeases(db, options.replicaId, (error, count) =>
+      this.logger.warn(withFields('Renewing pooling leases failed; each trigger takes its lease again before its next poll', { leases: count, error: error.message })),
+    );
   }
 
   async onApplicationBootstrap(): Promise<void> {
