@@ -211,7 +211,15 @@ export class AmqpCapabilities implements AmqpCapability {
           if (channelError) {
             return reject(new AmqpPublishError(`RabbitMQ refused the message to ${where}: ${channelError.message.replace(/^Channel closed by server: /, '')}${hintFor(channelError, exchange)}`));
           }
-          if (error) return reject(new AmqpPublishError(`RabbitMQ did not accept the message to ${where} (${errorText(error)}); it was not stored, publish it again`));
+          if (error) {
+            return reject(
+              new AmqpPublishError(
+                errorText(error) === 'message nacked'
+                  ? `RabbitMQ nacked the message to ${where} (it could not store it); it was not stored, publish it again`
+                  : `The connection to RabbitMQ ended before the message to ${where} was confirmed (${errorText(error)}); it may or may not have been stored`,
+              ),
+            );
+          }
           if (returned) {
             const fields = returned.fields as unknown as { replyCode?: number; replyText?: string };
             return reject(
