@@ -32,3 +32,13 @@ export async function publishNumbers(channel: amqp.ConfirmChannel, queue: string
     await channel.waitForConfirms();
   }
 }
+
+/** The prefetch (most unacked messages) of each consumer of `queue`, as the broker applies it. */
+export async function consumerPrefetches(queue: string): Promise<number[]> {
+  const { stdout } = await run('rabbitmqctl', ['list_consumers', '-q', '--no-table-headers', 'queue_name', 'prefetch_count'], { timeout: 60_000 });
+  return stdout
+    .split('\n')
+    .map((l) => l.trim().split(/\s+/))
+    .filter(([name]) => name === queue)
+    .map(([, prefetch]) => Number(prefetch));
+}
