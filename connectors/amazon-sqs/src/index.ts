@@ -9,7 +9,7 @@ import { listenQueue } from './lib/triggers/listen-queue';
 
 export default defineConnector({
   name: 'amazon-sqs',
-  version: '0.1.0',
+  version: '0.2.0',
   displayName: 'Amazon SQS',
   description: 'Listen to Amazon SQS queues (standard and FIFO) and send, batch-send and delete messages.',
   icon: SQS_ICON,

@@ -6,7 +6,7 @@ import { pollEndpoint } from './lib/triggers/poll-endpoint';
 
 export default defineConnector({
   name: 'http',
-  version: '0.1.0',
+  version: '0.2.0',
   displayName: 'HTTP',
   description: 'Call any HTTP API and poll JSON endpoints for new items.',
   icon: HTTP_ICON,

@@ -5,7 +5,7 @@ import { consumeTopic } from './lib/triggers/consume-topic';
 
 export default defineConnector({
   name: 'kafka',
-  version: '0.1.0',
+  version: '0.2.0',
   displayName: 'Apache Kafka',
   description: 'Starts flows from messages on Kafka topics (consumer group, offsets committed after each run is recorded) and produces messages with key, headers and partition.',
   icon: '',

@@ -7,7 +7,7 @@ import { listenQueue } from './lib/triggers/listen-queue';
 
 export default defineConnector({
   name: 'rabbitmq',
-  version: '0.1.0',
+  version: '0.2.0',
   displayName: 'RabbitMQ',
   description: 'Start flows from RabbitMQ queues (exchange bindings, acks after recording, dead-lettering) and publish messages with publisher confirms.',
   icon: RABBITMQ_ICON,

@@ -73,7 +73,7 @@ describe('crash recovery: SIGKILL of a runtime process consuming 10,000 RabbitMQ
       .set(auth)
       .send({
         name: 'crash recovery',
-        trigger: { type: 'connector', connector: 'rabbitmq', version: '0.1.0', trigger: 'listen-queue', account: account.body.id, props: { queue }, batchSize: BATCH_SIZE, batchWaitMs: 200, externalId: 'payload.n' },
+        trigger: { type: 'connector', connector: 'rabbitmq', version: '0.2.0', trigger: 'listen-queue', account: account.body.id, props: { queue }, batchSize: BATCH_SIZE, batchWaitMs: 200, externalId: 'payload.n' },
         steps: [{ name: 'count', type: 'map', expression: '$count(trigger.messages)' }],
       })
       .expect(201);

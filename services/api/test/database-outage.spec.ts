@@ -96,7 +96,7 @@ describe('PostgreSQL stopped for 10 s while a runtime consumes a RabbitMQ stream
       .set(auth)
       .send({
         name: 'database outage',
-        trigger: { type: 'connector', connector: 'rabbitmq', version: '0.1.0', trigger: 'listen-queue', account: account.body.id, props: { queue }, batchSize: BATCH_SIZE, batchWaitMs: 200, externalId: 'payload.n' },
+        trigger: { type: 'connector', connector: 'rabbitmq', version: '0.2.0', trigger: 'listen-queue', account: account.body.id, props: { queue }, batchSize: BATCH_SIZE, batchWaitMs: 200, externalId: 'payload.n' },
         steps: [{ name: 'count', type: 'map', expression: '$count(trigger.messages)' }],
       })
       .expect(201);

@@ -79,7 +79,7 @@ describe('roles as separate processes', () => {
       .set(auth)
       .send({
         name: 'distributed numbers',
-        trigger: { type: 'connector', connector: 'rabbitmq', version: '0.1.0', trigger: 'listen-queue', account: account.body.id, props: { queue }, batchSize: 5, batchWaitMs: 200, externalId: 'payload.n' },
+        trigger: { type: 'connector', connector: 'rabbitmq', version: '0.2.0', trigger: 'listen-queue', account: account.body.id, props: { queue }, batchSize: 5, batchWaitMs: 200, externalId: 'payload.n' },
         steps: [{ name: 'sum', type: 'map', expression: '$sum(trigger.messages.payload.n)' }],
       })
       .expect(201);

@@ -53,7 +53,7 @@ describe('graceful shutdown of a runtime process (SIGTERM)', () => {
       .set(auth)
       .send({
         name: 'numbers',
-        trigger: { type: 'connector', connector: 'rabbitmq', version: '0.1.0', trigger: 'listen-queue', account: account.body.id, props: { queue }, batchSize: 10, batchWaitMs: 200, externalId: 'payload.n' },
+        trigger: { type: 'connector', connector: 'rabbitmq', version: '0.2.0', trigger: 'listen-queue', account: account.body.id, props: { queue }, batchSize: 10, batchWaitMs: 200, externalId: 'payload.n' },
         steps: [{ name: 'double', type: 'map', expression: 'trigger.messages.payload.n ~> $map(function($v) { $v * 2 })' }],
       });
     expect(flow.status).toBe(201);
