@@ -90,6 +90,29 @@ describe('flow definitions: create and validate', () => {
     expect(event.body.trigger).toEqual({ type: 'event', label: 'event "user.signed_up"' });
   });
 
+  it('webhook External ID: kept as written, empty means none, bad JSONata named at trigger.externalId, kept by export and import', async () => {
+    const hook = await create({ name: 'Idempotent hook', trigger: { type: 'webhook', externalId: 'headers."x-delivery-id"' } }).expect(201);
+    expect(hook.body.draft.trigger).toEqual({ type: 'webhook', externalId: 'headers."x-delivery-id"' });
+    const blank = await create({ name: 'Plain hook', trigger: { type: 'webhook', externalId: '  ' } }).expect(201);
+    expect(blank.body.draft.trigger).toEqual({ type: 'webhook' });
+
+    const bad = await create({ name: 'Bad hook', trigger: { type: 'webhook', externalId: 'body.' } }).expect(400);
+    expect(bad.body.error.code).toBe('VALIDATION_FAILED');
+    expect(errorsOf(bad)).toEqual([{ path: 'trigger.externalId', message: 'External ID is not a valid JSONata expression: Unexpected end of expression (at character 5)' }]);
+    const notText = await create({ name: 'Bad hook', trigger: { type: 'webhook', externalId: 42 } }).expect(400);
+    expect(errorsOf(notText)).toEqual([{ path: 'trigger.externalId', message: 'External ID must be a JSONata expression as text, e.g. body.id (got 42)' }]);
+
+    const exported = await request(w.t.server).get(`/api/v1/flows/${hook.body.id}/export`).set(auth(w.member)).expect(200);
+    expect(exported.body.definition.trigger).toEqual({ type: 'webhook', externalId: 'headers."x-delivery-id"' });
+    const imported = await request(w.t.server).post('/api/v1/flows/import').set(auth(w.member)).send({ flow: exported.body, name: 'Idempotent hook copy' }).expect(201);
+    expect(imported.body.draft.trigger).toEqual({ type: 'webhook', externalId: 'headers."x-delivery-id"' });
+    // An edited export is validated like any save.
+    const edited = structuredClone(exported.body);
+    edited.definition.trigger.externalId = 'body.(';
+    const refused = await request(w.t.server).post('/api/v1/flows/import').set(auth(w.member)).send({ flow: edited, name: 'Broken copy' }).expect(400);
+    expect(errorsOf(refused).map((d) => d.path)).toEqual(['trigger.externalId']);
+  });
+
   it('reports every trigger problem with its path: props, batch size, batch wait, external ID', async () => {
     const res = await create({
       name: 'Broken',

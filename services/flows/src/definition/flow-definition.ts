@@ -42,6 +42,12 @@ export interface WebhookTriggerDef {
   type: 'webhook';
   requiredFields?: string[];
   signing?: { enabled: boolean };
+  /**
+   * JSONata over the call `{ body, headers, query }` (e.g. `body.id`, `headers."x-delivery-id"`):
+   * a call whose External ID the flow already recorded starts no run (it is recorded as
+   * `duplicate`). Absent, or empty for a call = that call is not de-duplicated.
+   */
+  externalId?: string;
 }
 export interface EventTriggerDef {
   type: 'event';

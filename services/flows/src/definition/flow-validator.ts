@@ -152,7 +152,7 @@ export class FlowDefinitionValidator {
       case 'schedule':
         return { trigger: scheduleTrigger(raw, p), kind: null };
       case 'webhook': {
-        p.unknownKeys(raw, ['type', 'requiredFields', 'signing'], path, 'a webhook trigger');
+        p.unknownKeys(raw, ['type', 'requiredFields', 'signing', 'externalId'], path, 'a webhook trigger');
         const trigger: TriggerDef = { type: 'webhook' };
         if (raw.requiredFields !== undefined) {
           if (!Array.isArray(raw.requiredFields)) p.add(`${path}.requiredFields`, `must be a list of field names (got ${show(raw.requiredFields)})`);
@@ -170,6 +170,8 @@ export class FlowDefinitionValidator {
             trigger.signing = { enabled: raw.signing.enabled };
           }
         }
+        const externalId = externalIdOf(raw, path, p, 'body.id');
+        if (externalId !== undefined) trigger.externalId = externalId;
         return { trigger, kind: null };
       }
       case 'event': {
@@ -198,15 +200,7 @@ export class FlowDefinitionValidator {
     if (!isObj(props)) p.add(`${path}.props`, `must be an object of the trigger's props (got ${show(props)})`);
     const batchSize = raw.batchSize === undefined ? DEFAULT_BATCH_SIZE : p.intInRange(raw, 'batchSize', path, 'Batch Size', 1, MAX_BATCH_SIZE);
     const batchWaitMs = raw.batchWaitMs === undefined ? DEFAULT_BATCH_WAIT_MS : p.intInRange(raw, 'batchWaitMs', path, 'Batch wait', 0, MAX_BATCH_WAIT_MS, ' ms');
-    let externalId: string | undefined;
-    if (raw.externalId !== undefined && raw.externalId !== null) {
-      if (typeof raw.externalId !== 'string') p.add(`${path}.externalId`, `External ID must be a JSONata expression as text (got ${show(raw.externalId)})`);
-      else if (raw.externalId.trim() !== '') {
-        externalId = raw.externalId;
-        const problem = jsonataProblem(externalId);
-        if (problem) p.add(`${path}.externalId`, `External ID ${problem}`);
-      }
-    }
+    const externalId = externalIdOf(raw, path, p, 'payload.orderId');
     const trigger: ConnectorTriggerDef = {
       type: 'connector',
       connector: typeof raw.connector === 'string' ? raw.connector : '',
@@ -443,6 +437,20 @@ function ajvMessage(e: ErrorObject): string {
     default:
       return e.message ?? 'is invalid';
   }
+}
+
+/** A trigger's optional External ID: JSONata as text; empty or null = none. */
+function externalIdOf(raw: Obj, path: string, p: Problems, example: string): string | undefined {
+  const value = raw.externalId;
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'string') {
+    p.add(`${path}.externalId`, `External ID must be a JSONata expression as text, e.g. ${example} (got ${show(value)})`);
+    return undefined;
+  }
+  if (value.trim() === '') return undefined;
+  const problem = jsonataProblem(value);
+  if (problem) p.add(`${path}.externalId`, `External ID ${problem}`);
+  return value;
 }
 
 function schemaProblem(schema: unknown): string | null {
