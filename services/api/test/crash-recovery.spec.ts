@@ -8,6 +8,7 @@ import { AMQP_URL, platformEnv, waitUntil } from './support/env';
 import { messageCounts, acceptedCount, runShape } from './support/messages';
 import { buildApi, spawnPlatform, type PlatformProcess } from './support/processes';
 import { consumerPrefetches, publishNumbers, queueCounts } from './support/rabbitmq';
+import { activateNumbersFlow } from './support/flows';
 
 jest.setTimeout(600_000);
 
@@ -66,20 +67,7 @@ describe('crash recovery: SIGKILL of a runtime process consuming 10,000 RabbitMQ
 
   it('records every message exactly once in runs of at most 10, and leaves nothing ready or unacked', async () => {
     const started = Date.now();
-    const auth = { Authorization: `Bearer ${admin.ownerKey}` };
-    const account = await request(admin.url).post('/api/v1/accounts').set(auth).send({ connector: 'rabbitmq', name: 'local broker', values: { host: '127.0.0.1', port: 5672, username: 'guest', password: 'guest' } }).expect(201);
-    const flow = await request(admin.url)
-      .post('/api/v1/flows')
-      .set(auth)
-      .send({
-        name: 'crash recovery',
-        trigger: { type: 'connector', connector: 'rabbitmq', version: '0.2.0', trigger: 'listen-queue', account: account.body.id, props: { queue }, batchSize: BATCH_SIZE, batchWaitMs: 200, externalId: 'payload.n' },
-        steps: [{ name: 'count', type: 'map', expression: '$count(trigger.messages)' }],
-      })
-      .expect(201);
-    const flowId = flow.body.id as string;
-    await request(admin.url).post(`/api/v1/flows/${flowId}/publish`).set(auth).expect(201);
-    await request(admin.url).post(`/api/v1/flows/${flowId}/activate`).set(auth).expect(200);
+    const flowId = await activateNumbersFlow(admin.url, admin.ownerKey, { name: 'crash recovery', queue, batchSize: BATCH_SIZE, step: { name: 'count', type: 'map', expression: '$count(trigger.messages)' } });
 
     const first = await startRuntime();
     // At most this many messages are delivered and unacked at once (the driver derives it from Batch Size).

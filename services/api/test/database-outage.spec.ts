@@ -11,6 +11,7 @@ import { AMQP_URL, platformEnv, waitUntil } from './support/env';
 import { acceptedCount, messageCounts, runShape } from './support/messages';
 import { buildApi, spawnPlatform, type PlatformProcess } from './support/processes';
 import { consumerPrefetches, publishNumbers, queueCounts } from './support/rabbitmq';
+import { activateNumbersFlow } from './support/flows';
 
 jest.setTimeout(600_000);
 
@@ -89,20 +90,7 @@ describe('PostgreSQL stopped for 10 s while a runtime consumes a RabbitMQ stream
     const started = Date.now();
     const ownerKey = /\n\s+(fp_[\w-]+)\n/.exec(platform.output())?.[1];
     expect(ownerKey).toBeDefined();
-    const auth = { Authorization: `Bearer ${ownerKey}` };
-    const account = await request(platform.url).post('/api/v1/accounts').set(auth).send({ connector: 'rabbitmq', name: 'local broker', values: { host: '127.0.0.1', port: 5672, username: 'guest', password: 'guest' } }).expect(201);
-    const flow = await request(platform.url)
-      .post('/api/v1/flows')
-      .set(auth)
-      .send({
-        name: 'database outage',
-        trigger: { type: 'connector', connector: 'rabbitmq', version: '0.2.0', trigger: 'listen-queue', account: account.body.id, props: { queue }, batchSize: BATCH_SIZE, batchWaitMs: 200, externalId: 'payload.n' },
-        steps: [{ name: 'count', type: 'map', expression: '$count(trigger.messages)' }],
-      })
-      .expect(201);
-    const flowId = flow.body.id as string;
-    await request(platform.url).post(`/api/v1/flows/${flowId}/publish`).set(auth).expect(201);
-    await request(platform.url).post(`/api/v1/flows/${flowId}/activate`).set(auth).expect(200);
+    const flowId = await activateNumbersFlow(platform.url, ownerKey, { name: 'database outage', queue, batchSize: BATCH_SIZE, step: { name: 'count', type: 'map', expression: '$count(trigger.messages)' } });
     await waitUntil('the stream trigger running', async () => (await request(platform.url).get('/ready')).body?.details?.drivers?.running === 1, 60_000, 200);
     // At most this many messages are delivered and unacked at once (the driver derives it from Batch Size).
     const [prefetch] = await waitUntil('the consumer on the queue', async () => {

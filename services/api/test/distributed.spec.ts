@@ -5,6 +5,7 @@ import { Client } from 'pg';
 import request from 'supertest';
 import { AMQP_URL, platformEnv, waitUntil } from './support/env';
 import { buildApi, spawnPlatform, type PlatformProcess } from './support/processes';
+import { activateNumbersFlow } from './support/flows';
 
 jest.setTimeout(600_000);
 
@@ -73,19 +74,7 @@ describe('roles as separate processes', () => {
     // Each call goes through the api process to the role that owns the route.
     const store = await request(api).get('/api/v1/store/connectors').set(auth).expect(200);
     expect(store.body.items.map((c: { name: string }) => c.name)).toContain('rabbitmq');
-    const account = await request(api).post('/api/v1/accounts').set(auth).send({ connector: 'rabbitmq', name: 'local', values: { host: '127.0.0.1', port: 5672, username: 'guest', password: 'guest' } }).expect(201);
-    const created = await request(api)
-      .post('/api/v1/flows')
-      .set(auth)
-      .send({
-        name: 'distributed numbers',
-        trigger: { type: 'connector', connector: 'rabbitmq', version: '0.2.0', trigger: 'listen-queue', account: account.body.id, props: { queue }, batchSize: 5, batchWaitMs: 200, externalId: 'payload.n' },
-        steps: [{ name: 'sum', type: 'map', expression: '$sum(trigger.messages.payload.n)' }],
-      })
-      .expect(201);
-    const flowId = created.body.id as string;
-    await request(api).post(`/api/v1/flows/${flowId}/publish`).set(auth).expect(201);
-    await request(api).post(`/api/v1/flows/${flowId}/activate`).set(auth).expect(200);
+    const flowId = await activateNumbersFlow(api, ownerKey, { name: 'distributed numbers', queue, batchSize: 5, step: { name: 'sum', type: 'map', expression: '$sum(trigger.messages.payload.n)' } });
     // Runtimes find the activation made in the flows process by reconciling.
     for (const r of [procs.runtime1, procs.runtime2]) await waitUntil('both runtimes consuming', async () => (await request(r.url).get('/ready')).body?.details?.drivers?.running === 1, 30_000);
 

@@ -6,6 +6,7 @@ import request from 'supertest';
 import { startPlatform, type StartedPlatform } from '../src';
 import { AMQP_URL, platformEnv, waitUntil } from './support/env';
 import { buildApi, spawnPlatform, type PlatformProcess } from './support/processes';
+import { activateNumbersFlow } from './support/flows';
 
 jest.setTimeout(180_000);
 
@@ -46,20 +47,7 @@ describe('graceful shutdown of a runtime process (SIGTERM)', () => {
   });
 
   it('stops consuming, finishes its work and exits 0 in time; every message is recorded and acked, or still in the queue', async () => {
-    const auth = { Authorization: `Bearer ${admin.ownerKey}` };
-    const account = await request(admin.url).post('/api/v1/accounts').set(auth).send({ connector: 'rabbitmq', name: 'local broker', values: { host: '127.0.0.1', port: 5672, username: 'guest', password: 'guest' } }).expect(201);
-    const flow = await request(admin.url)
-      .post('/api/v1/flows')
-      .set(auth)
-      .send({
-        name: 'numbers',
-        trigger: { type: 'connector', connector: 'rabbitmq', version: '0.2.0', trigger: 'listen-queue', account: account.body.id, props: { queue }, batchSize: 10, batchWaitMs: 200, externalId: 'payload.n' },
-        steps: [{ name: 'double', type: 'map', expression: 'trigger.messages.payload.n ~> $map(function($v) { $v * 2 })' }],
-      });
-    expect(flow.status).toBe(201);
-    const flowId = flow.body.id as string;
-    await request(admin.url).post(`/api/v1/flows/${flowId}/publish`).set(auth).expect(201);
-    await request(admin.url).post(`/api/v1/flows/${flowId}/activate`).set(auth).expect(200);
+    const flowId = await activateNumbersFlow(admin.url, admin.ownerKey, { name: 'numbers', queue, batchSize: 10, step: { name: 'double', type: 'map', expression: 'trigger.messages.payload.n ~> $map(function($v) { $v * 2 })' } });
 
     const env = JSON.parse(process.env.__SHUTDOWN_ENV!) as Record<string, string>;
     runtime = await spawnPlatform({
