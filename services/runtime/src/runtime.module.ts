@@ -14,6 +14,7 @@ import { StepRunner } from './executor/step-runner';
 import { FlowCatalog } from './flows/flow-catalog';
 import { RUNTIME_DB, RuntimeDb } from './runtime-db';
 import { resolveRuntimeOptions, RUNTIME_OPTIONS, type RuntimeOptions } from './runtime-options';
+import { DeduplicatedRunStore } from './runs/deduplicated-runs';
 import { RunStore } from './runs/run-store';
 import { EventsController, FlowRunsController, RunsController } from './runs/runs.controller';
 import { RunsService } from './runs/runs.service';
@@ -48,6 +49,7 @@ export class RuntimeModule {
       FlowCatalog,
       ConnectorGateway,
       RunStore,
+      DeduplicatedRunStore,
       StepRunner,
       ExecutorService,
       { provide: RUN_EVENTS_CLIENT, useFactory: () => createRunEventsClient(resolved) },

@@ -27,16 +27,9 @@ export class ExternalIdExpression {
 
   async evaluate(message: StreamMessage, payload: JsonValue): Promise<string> {
     if (!this.compiled) return message.id;
-    const input = { payload, headers: message.headers, attributes: message.attributes, id: message.id };
-    // JSONata's evaluator costs ~50-100 us a call; a plain path over plain objects reaching a string
-    // or number gives the same answer read directly. Anything else (arrays, misses) goes to JSONata.
-    if (this.plainPath) {
-      const direct = readPlainPath(input, this.plainPath);
-      if ((typeof direct === 'string' && direct.length > 0) || (typeof direct === 'number' && Number.isFinite(direct))) return String(direct);
-    }
     let value: unknown;
     try {
-      value = await this.compiled.evaluate(input);
+      value = await this.valueOver({ payload, headers: message.headers, attributes: message.attributes, id: message.id });
     } catch (error) {
       throw new Error(`External ID expression "${this.source}" failed for message ${message.id}: ${(error as Error).message ?? String(error)}`, {
         cause: error,
@@ -48,6 +41,21 @@ export class ExternalIdExpression {
     throw new Error(
       `External ID expression "${this.source}" gave ${value === undefined ? 'nothing' : JSON.stringify(value)} for message ${message.id}; it must give a non-empty string or a number.`,
     );
+  }
+
+  /**
+   * The expression's raw value over `input` (undefined for an empty expression); throws what
+   * JSONata throws. Webhook intake evaluates over `{ body, headers, query }` with it.
+   */
+  async valueOver(input: Record<string, unknown>): Promise<unknown> {
+    if (!this.compiled) return undefined;
+    // JSONata's evaluator costs ~50-100 us a call; a plain path over plain objects reaching a string
+    // or number gives the same answer read directly. Anything else (arrays, misses) goes to JSONata.
+    if (this.plainPath) {
+      const direct = readPlainPath(input, this.plainPath);
+      if ((typeof direct === 'string' && direct.length > 0) || (typeof direct === 'number' && Number.isFinite(direct))) return direct;
+    }
+    return this.compiled.evaluate(input);
   }
 }
 

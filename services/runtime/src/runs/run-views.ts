@@ -9,6 +9,8 @@ export type RunView = {
   trigger: Record<string, JsonValue>;
   messageCount: number;
   replayOf: string | null;
+  /** For a `duplicate` run: the run that first recorded its External ID. */
+  duplicateOf: string | null;
   error: string | null;
   createdAt: string;
   startedAt: string | null;
@@ -30,7 +32,7 @@ export type StepView = {
   error: string | null;
 };
 
-export type MessageView = { id: string | null; externalId: string | null; messageId: string | null; status: string; payload: JsonValue; labels: JsonValue };
+export type MessageView = { id: string | null; externalId: string | null; messageId: string | null; status: string; payload: JsonValue; labels: JsonValue; duplicateOf?: string | null };
 
 const iso = (d: Date | null) => (d ? new Date(d).toISOString() : null);
 
@@ -43,6 +45,7 @@ export function runView(row: RunRow): RunView {
     trigger: row.trigger,
     messageCount: row.message_count,
     replayOf: row.replay_of,
+    duplicateOf: row.status === 'duplicate' && typeof row.trigger?.duplicateOf === 'string' ? row.trigger.duplicateOf : null,
     error: row.error,
     createdAt: new Date(row.created_at).toISOString(),
     startedAt: iso(row.started_at),

@@ -7,6 +7,7 @@ import { FlowCatalog } from '../flows/flow-catalog';
 import type { FlowDefinition, FlowRecord } from '../flows/flow-definition';
 import { RUNTIME_DB, RuntimeDb } from '../runtime-db';
 import type { JsonValue } from '../stream-message';
+import { DeduplicatedRunStore } from './deduplicated-runs';
 import { assertManualInput } from './manual-input';
 import { RunStore, type RunRow, type StepRow, type TriggerMessage } from './run-store';
 import { runView, stepView, type MessageView, type RunView, type StepView } from './run-views';
@@ -28,6 +29,7 @@ export class RunsService {
     private readonly catalog: FlowCatalog,
     private readonly dispatcher: RunDispatcher,
     private readonly gateway: ConnectorGateway,
+    private readonly deduplicated: DeduplicatedRunStore,
   ) {}
 
   async flowOrThrow(workspaceId: string, flowId: string): Promise<FlowRecord> {
@@ -128,6 +130,31 @@ export class RunsService {
     });
     this.dispatcher.queued([runId]);
     return runId;
+  }
+
+  /**
+   * Like `queue`, once per External ID of the flow: when the flow already recorded `externalId`
+   * nothing starts and a finished `duplicate` run records the call, pointing at the original run.
+   */
+  async queueOnce(
+    flow: FlowRecord,
+    version: number,
+    trigger: Record<string, JsonValue>,
+    input: JsonValue,
+    meta: Record<string, JsonValue>,
+    externalId: string,
+  ): Promise<{ runId: string; duplicateOf?: string | null }> {
+    const result = await this.deduplicated.create({
+      flowId: flow.id,
+      workspaceId: flow.workspaceId,
+      flowVersion: version,
+      trigger,
+      input: { input, messages: [{ payload: input, externalId, meta }] },
+      externalId,
+    });
+    if (!result.accepted) return { runId: result.runId, duplicateOf: result.duplicateOf };
+    this.dispatcher.queued([result.runId]);
+    return { runId: result.runId };
   }
 
   async list(workspaceId: string, query: RunQuery): Promise<Page<RunView>> {
@@ -262,7 +289,17 @@ export class RunsService {
 
   private async messages(row: RunRow): Promise<MessageView[]> {
     if (row.input?.messages) {
-      return row.input.messages.map((m) => ({ id: typeof m.meta.id === 'string' ? m.meta.id : null, externalId: m.externalId, messageId: typeof m.meta.messageId === 'string' ? m.meta.messageId : null, status: 'accepted', payload: m.payload, labels: (m.meta.labels as JsonValue) ?? null }));
+      // A duplicate run (a webhook call whose External ID was already recorded) holds the call it refused.
+      const duplicate = row.status === 'duplicate';
+      return row.input.messages.map((m) => ({
+        id: typeof m.meta.id === 'string' ? m.meta.id : null,
+        externalId: m.externalId,
+        messageId: typeof m.meta.messageId === 'string' ? m.meta.messageId : null,
+        status: duplicate ? 'duplicate' : 'accepted',
+        payload: m.payload,
+        labels: (m.meta.labels as JsonValue) ?? null,
+        ...(duplicate ? { duplicateOf: typeof m.meta.duplicateOf === 'string' ? m.meta.duplicateOf : null } : {}),
+      }));
     }
     const rows = await this.db.query<{ id: string; external_id: string | null; message_id: string; status: string; payload: JsonValue; labels: JsonValue }>(
       'SELECT id, external_id, message_id, status, payload, labels FROM run_messages WHERE run_id = $1 ORDER BY position',

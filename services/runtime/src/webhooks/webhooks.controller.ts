@@ -1,5 +1,5 @@
 import { ApiError, MetricsService, Public } from '@flowport/core';
-import { Controller, Get, HttpCode, HttpException, Optional, Param, Post, Req } from '@nestjs/common';
+import { Controller, Get, HttpCode, HttpException, HttpStatus, Optional, Param, Post, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { WebhooksService } from './webhooks.service';
 import type { WebhookRequestLike } from './webhook-body';
@@ -19,13 +19,16 @@ export class WebhooksController {
     @Optional() private readonly metrics?: MetricsService,
   ) {}
 
+  /** 202 `{ runId }` for a run started; 200 `{ runId, status: 'duplicate', duplicateOf }` for a call whose External ID the flow already recorded. */
   @Post(':flowId')
   @HttpCode(202)
-  async receive(@Param('flowId') flowId: string, @Req() req: HookRequest) {
+  async receive(@Param('flowId') flowId: string, @Req() req: HookRequest, @Res({ passthrough: true }) res: { status(code: number): unknown }) {
     try {
-      const accepted = await this.hooks.receive(flowId, req, tokenOf(req));
-      this.metrics?.webhookRequest(202);
-      return accepted;
+      const answer = await this.hooks.receive(flowId, req, tokenOf(req));
+      const status = 'status' in answer ? HttpStatus.OK : HttpStatus.ACCEPTED;
+      if (status === HttpStatus.OK) res.status(status);
+      this.metrics?.webhookRequest(status);
+      return answer;
     } catch (error) {
       this.metrics?.webhookRequest(error instanceof HttpException ? error.getStatus() : 500);
       throw error;

@@ -10,10 +10,14 @@ import { RUNTIME_OPTIONS, type RuntimeOptions } from '../runtime-options';
 import { RunsService } from '../runs/runs.service';
 import type { JsonValue } from '../stream-message';
 import { missingFields, readWebhookBody, type WebhookRequestLike } from './webhook-body';
+import { externalIdHeaders, webhookExternalId } from './webhook-external-id';
 import { WebhookFlowCache, type WebhookFlow } from './webhook-flows';
 
 /** Signed calls older or newer than this are refused, and a signature is accepted once within it. */
 export const SIGNATURE_WINDOW_MS = 5 * 60_000;
+
+/** A call answered: `runId` queued (202), or a `duplicate` run that started nothing (200). */
+export type WebhookAnswer = { runId: string | null; runIds?: string[] } | { runId: string; status: 'duplicate'; duplicateOf: string | null };
 
 /** Computes the X-Flowport-Signature value a sender must send: HMAC-SHA256(token, `${timestamp}.${body}`). */
 export function signWebhook(token: string, timestamp: number, body: string): string {
@@ -36,7 +40,7 @@ export class WebhooksService {
     private readonly flows: WebhookFlowCache,
   ) {}
 
-  async receive(flowId: string, req: WebhookRequestLike & { query?: Record<string, unknown>; method: string; path?: string }, token: string): Promise<{ runId: string | null; runIds?: string[] }> {
+  async receive(flowId: string, req: WebhookRequestLike & { query?: Record<string, unknown>; method: string; path?: string }, token: string): Promise<WebhookAnswer> {
     const { flow, version, definition } = await this.activeFlow(flowId, token);
     const trigger = definition.trigger;
     if (trigger.type === 'connector') return this.receiveConnectorWebhook(flow, version, trigger, req);
@@ -56,8 +60,10 @@ export class WebhooksService {
     }
     const query: Record<string, JsonValue> = {};
     for (const [k, v] of Object.entries(req.query ?? {})) query[k] = typeof v === 'string' ? v : JSON.stringify(v);
-    const runId = await this.runs.queue(flow, version, { type: 'webhook' }, body, { contentType, query });
-    return { runId };
+    const externalId = trigger.externalId ? await webhookExternalId(trigger.externalId, { body, headers: externalIdHeaders(req.headers), query }) : null;
+    if (externalId === null) return { runId: await this.runs.queue(flow, version, { type: 'webhook' }, body, { contentType, query }) };
+    const queued = await this.runs.queueOnce(flow, version, { type: 'webhook' }, body, { contentType, query }, externalId);
+    return queued.duplicateOf === undefined ? { runId: queued.runId } : { runId: queued.runId, status: 'duplicate', duplicateOf: queued.duplicateOf };
   }
 
   /**
@@ -130,6 +136,7 @@ export class WebhooksService {
       finishedAt: detail.finishedAt,
       durationMs: detail.durationMs,
       error: detail.error,
+      duplicateOf: detail.duplicateOf,
       trigger: detail.trigger,
       steps: detail.steps.map((s) => ({ order: s.order, name: s.name, type: s.type, status: s.status, startedAt: s.startedAt, durationMs: s.durationMs, output: s.output, error: s.error })),
     };

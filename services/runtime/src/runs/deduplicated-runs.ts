@@ -1,0 +1,187 @@
+import { randomUUID } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
+import { RUNTIME_DB, RuntimeDb } from '../runtime-db';
+import type { NewRun } from './run-store';
+
+/** A run that may start only once per External ID of its flow (a webhook call with an External ID). */
+export type DeduplicatedRun = Omit<NewRun, 'definition' | 'replayOf' | 'replayedMessageIds'> & { externalId: string };
+
+/** Accepted: the run is queued. Otherwise a `duplicate` run was recorded, pointing at the run that holds the External ID. */
+export type DeduplicatedResult = { runId: string; accepted: true } | { runId: string; accepted: false; duplicateOf: string | null };
+
+type Pending = { messageId: string; runId: string; run: DeduplicatedRun; resolve: (result: DeduplicatedResult) => void; reject: (error: unknown) => void; failed?: boolean };
+
+/** Statements in progress at once (each holds a pool connection), as RunStore. */
+const MAX_CONCURRENT_INSERTS = 2;
+const MAX_GROUP_RUNS = 500;
+
+const INPUT = `jsonb_to_recordset($1::jsonb) AS t(id uuid, run_id uuid, flow_id text, workspace_id uuid, flow_version int,
+  external_id text, message_id text, trigger jsonb, input jsonb)`;
+
+// The unique (flow_id, external_id) index of accepted run_messages decides, as for stream
+// messages: a call whose row goes in gets its queued run in the same statement (one implicit
+// transaction); ON CONFLICT waits for a concurrent insert of the same External ID to commit or roll back.
+const ACCEPT = `
+  WITH input AS (SELECT * FROM ${INPUT}),
+  accepted AS (
+    INSERT INTO run_messages (id, run_id, flow_id, external_id, status, position, message_id)
+    SELECT id, run_id, flow_id, external_id, 'accepted', 0, message_id FROM input
+    ON CONFLICT (flow_id, external_id) WHERE status = 'accepted' DO NOTHING
+    RETURNING id
+  ),
+  queued AS (
+    INSERT INTO runs (id, flow_id, workspace_id, flow_version, status, trigger, input, message_count)
+    SELECT i.run_id, i.flow_id, i.workspace_id, i.flow_version, 'queued', i.trigger, i.input, 1
+    FROM input i JOIN accepted a ON a.id = i.id
+    RETURNING id
+  )
+  SELECT id FROM queued`;
+
+// A separate statement, so its snapshot sees the accepted row that made the call a duplicate
+// (committed by then, possibly by another replica). The duplicate run is finished at once.
+const DUPLICATES = `
+  WITH input AS (SELECT * FROM ${INPUT}),
+  matched AS (
+    SELECT i.*, o.run_id AS original FROM input i
+    LEFT JOIN run_messages o ON o.flow_id = i.flow_id AND o.external_id = i.external_id AND o.status = 'accepted'
+  ),
+  messages AS (
+    INSERT INTO run_messages (id, run_id, flow_id, external_id, status, position, message_id)
+    SELECT id, run_id, flow_id, external_id, 'duplicate', 0, message_id FROM matched
+  ),
+  finished AS (
+    INSERT INTO runs (id, flow_id, workspace_id, flow_version, status, trigger, input, message_count, started_at, finished_at, duration_ms)
+    SELECT run_id, flow_id, workspace_id, flow_version, 'duplicate',
+           trigger || jsonb_build_object('duplicateOf', original),
+           jsonb_set(input, '{messages,0,meta,duplicateOf}', coalesce(to_jsonb(original), 'null'::jsonb)),
+           1, now(), now(), 0
+    FROM matched
+  )
+  SELECT run_id, original FROM matched`;
+
+/**
+ * Records runs that start once per External ID of their flow: a webhook call whose External ID
+ * the flow already recorded (from a webhook call or a stream/pooling message) gets a `duplicate`
+ * run instead of a queued one. The message row of each call (run_messages, no payload: the run's
+ * input holds the body) carries the External ID under the same unique index the stream path
+ * uses, so the database decides between concurrent calls, on any number of replicas.
+ *
+ * Calls arriving while a statement is in progress go together in the next one (group commit, as
+ * RunStore): within a group only the first call of an External ID competes, the others are its
+ * duplicates.
+ */
+@Injectable()
+export class DeduplicatedRunStore {
+  private pending: Pending[] = [];
+  private insertsInProgress = 0;
+
+  constructor(@Inject(RUNTIME_DB) private readonly db: RuntimeDb) {}
+
+  create(run: DeduplicatedRun): Promise<DeduplicatedResult> {
+    return new Promise((resolve, reject) => {
+      this.pending.push({ messageId: randomUUID(), runId: randomUUID(), run, resolve, reject });
+      this.kick();
+    });
+  }
+
+  private kick(): void {
+    while (this.insertsInProgress < MAX_CONCURRENT_INSERTS && this.pending.length > 0) {
+      const group = this.pending.splice(0, MAX_GROUP_RUNS);
+      this.insertsInProgress++;
+      void this.record(group).finally(() => {
+        this.insertsInProgress--;
+        this.kick();
+      });
+    }
+  }
+
+  private async record(group: Pending[]): Promise<void> {
+    const key = (p: Pending) => `${p.run.flowId}\u0000${p.run.externalId}`;
+    const seen = new Set<string>();
+    const candidates: Pending[] = [];
+    let later: Pending[] = [];
+    for (const p of group) {
+      (seen.has(key(p)) ? later : candidates).push(p);
+      seen.add(key(p));
+    }
+    // The same order in every statement, so concurrent ones take the unique-index locks without deadlocking.
+    candidates.sort((a, b) => compare(a.run.flowId, b.run.flowId) || compare(a.run.externalId, b.run.externalId));
+    const lost = await eachAloneOnFailure(candidates, async (part) => {
+      const rows = await this.db.pool.query<{ id: string }>({ name: 'flowport-accept-deduplicated-runs', text: ACCEPT, values: [rowsOf(part)] });
+      const queued = new Set(rows.rows.map((r) => r.id));
+      const rest: Pending[] = [];
+      for (const p of part) {
+        if (queued.has(p.runId)) p.resolve({ runId: p.runId, accepted: true });
+        else rest.push(p);
+      }
+      return rest;
+    });
+    // A call whose competitor failed (nothing recorded) competes in the next group instead.
+    const failed = new Set(candidates.filter((p) => p.failed).map(key));
+    if (failed.size > 0) {
+      this.pending.unshift(...later.filter((p) => failed.has(key(p))));
+      later = later.filter((p) => !failed.has(key(p)));
+    }
+    await eachAloneOnFailure([...lost, ...later], async (part) => {
+      const rows = await this.db.pool.query<{ run_id: string; original: string | null }>({ name: 'flowport-record-duplicate-runs', text: DUPLICATES, values: [rowsOf(part)] });
+      const originals = new Map(rows.rows.map((r) => [r.run_id, r.original]));
+      for (const p of part) p.resolve({ runId: p.runId, accepted: false, duplicateOf: originals.get(p.runId) ?? null });
+      return [];
+    });
+  }
+}
+
+/**
+ * Runs `write` over all items; if it fails, over each item alone, so one call PostgreSQL refuses
+ * (e.g. a \u0000 in its body) fails only itself. Returns the items `write` handed back.
+ */
+async function eachAloneOnFailure(items: Pending[], write: (part: Pending[]) => Promise<Pending[]>): Promise<Pending[]> {
+  if (items.length === 0) return [];
+  try {
+    return await write(items);
+  } catch (error) {
+    if (items.length === 1) {
+      items[0].failed = true;
+      items[0].reject(error);
+      return [];
+    }
+    const parts = await Promise.all(
+      items.map(async (p) => {
+        try {
+          return await write([p]);
+        } catch (single) {
+          p.failed = true;
+          p.reject(single);
+          return [];
+        }
+      }),
+    );
+    return parts.flat();
+  }
+}
+
+function rowsOf(part: Pending[]): string {
+  return JSON.stringify(
+    part.map(({ messageId, runId, run }) => ({
+      id: messageId,
+      run_id: runId,
+      flow_id: run.flowId,
+      workspace_id: run.workspaceId,
+      flow_version: run.flowVersion,
+      external_id: run.externalId,
+      message_id: `webhook:${runId}`,
+      trigger: run.trigger,
+      input: withMessageId(run.input, messageId),
+    })),
+  );
+}
+
+/** The run's message points at its run_messages row (the run view's message id, replay, resync). */
+function withMessageId(input: NewRun['input'], messageId: string): NewRun['input'] {
+  if (!input.messages) return input;
+  return { ...input, messages: input.messages.map((m, i) => (i === 0 ? { ...m, meta: { ...m.meta, id: messageId } } : m)) };
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
