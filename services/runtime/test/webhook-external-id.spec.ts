@@ -156,6 +156,26 @@ describe('webhook External ID: a call whose External ID the flow already recorde
     expect(await runsOf(list.id)).toEqual([]);
   });
 
+  it('a failed run of a de-duplicated call replays (the replay is not a duplicate) and shows in the resync view', async () => {
+    const flow = await api.createFlow({
+      name: 'fragile',
+      trigger: { type: 'webhook', externalId: 'body.id' },
+      steps: [{ name: 'check', type: 'code', code: 'if (input.trigger.input.fail) throw new Error("refused " + input.trigger.messages[0].externalId); return "ok";' }],
+    });
+    const first = await hook(flow).send({ id: 'r-1', fail: true }).expect(202);
+    const failed = await api.waitForRun(first.body.runId);
+    expect(failed).toMatchObject({ status: 'failed', messages: [{ externalId: 'r-1', status: 'accepted' }] });
+    expect(failed.steps[0].error).toContain('refused r-1');
+    await hook(flow).send({ id: 'r-1', fail: true }).expect(200);
+
+    const replay = await api.waitForRun((await api.post(`/api/v1/runs/${first.body.runId}/replay`).expect(202)).body.runId);
+    expect(replay).toMatchObject({ status: 'failed', replayOf: first.body.runId, messages: [{ id: failed.messages[0].id, externalId: 'r-1' }] });
+    const resync = await api.get(`/api/v1/flows/${flow.id}/resync`).expect(200);
+    expect(resync.body.counts).toEqual({ succeeded: 0, failed: 1, unprocessed: 0, skipped: 1 });
+    expect(resync.body.messages.failed).toEqual([expect.objectContaining({ id: failed.messages[0].id, externalId: 'r-1', runId: replay.id, runStatus: 'failed' })]);
+    expect(resync.body.messages.skipped).toEqual([expect.objectContaining({ externalId: 'r-1', reason: 'duplicate' })]);
+  });
+
   it('a bad JSONata External ID is refused when the flow is saved, naming trigger.externalId', async () => {
     const res = await api.post('/api/v1/flows', { name: 'bad id', trigger: { type: 'webhook', externalId: 'body.(' }, steps }).expect(400);
     expect(res.body.error.code).toBe('VALIDATION_FAILED');
