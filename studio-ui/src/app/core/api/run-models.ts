@@ -12,6 +12,8 @@ export interface Run {
   trigger: Record<string, unknown>;
   messageCount: number;
   replayOf: string | null;
+  /** For a `duplicate` run (a webhook call whose External ID the flow already recorded): the original run. */
+  duplicateOf?: string | null;
   error: string | null;
   createdAt: string;
   startedAt: string | null;

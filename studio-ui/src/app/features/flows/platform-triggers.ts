@@ -39,7 +39,18 @@ export const PLATFORM_TRIGGERS: readonly PlatformTriggerOption[] = [
     type: 'webhook',
     displayName: 'Webhook',
     description: 'A URL with a token that starts the flow when called. The URL is shown after the flow is created.',
-    settings: { type: 'object', properties: {} },
+    settings: {
+      type: 'object',
+      properties: {
+        externalId: {
+          type: 'string',
+          title: 'External ID',
+          description:
+            'Optional. An expression over the call ({ body, headers, query }), e.g. body.id or headers."x-delivery-id". A call whose External ID this flow already received starts no run (it is recorded as a duplicate). Empty: every call starts a run.',
+          examples: ['body.id'],
+        },
+      },
+    },
   },
   {
     type: 'event',

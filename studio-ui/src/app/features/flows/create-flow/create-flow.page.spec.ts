@@ -198,6 +198,38 @@ describe('CreateFlowPage (wizard)', () => {
     expect(navigate).toHaveBeenCalledWith(['/flows', 'flow_2']);
   });
 
+  it('configures a platform Webhook trigger with an optional External ID; the server\'s error on it shows on the field', async () => {
+    await toStep2();
+    await click(q('[data-platform="webhook"]')!);
+    await click(buttonNamed('Continue'));
+    expect(q('label[for="platform-externalId"]')?.textContent).toContain('External ID');
+    await type('#platform-externalId', 'body.(');
+    await click(buttonNamed('Create flow'));
+    const refused = http.expectOne('/api/v1/flows');
+    expect(refused.request.body.trigger).toEqual({ type: 'webhook', externalId: 'body.(' });
+    refused.flush(
+      {
+        error: {
+          code: 'VALIDATION_FAILED',
+          message: 'Flow definition is invalid',
+          details: [{ path: 'trigger.externalId', message: 'External ID is not a valid JSONata expression: Unexpected end of expression (at character 6)' }],
+        },
+      },
+      { status: 400, statusText: 'Bad Request' },
+    );
+    await settle(fixture);
+    expect(q('#platform-externalId-error')?.textContent).toBe('External ID is not a valid JSONata expression: Unexpected end of expression (at character 6)');
+    expect(navigate).not.toHaveBeenCalled();
+
+    await type('#platform-externalId', 'headers."x-delivery-id"');
+    await click(buttonNamed('Create flow'));
+    const req = http.expectOne('/api/v1/flows');
+    expect(req.request.body.trigger).toEqual({ type: 'webhook', externalId: 'headers."x-delivery-id"' });
+    req.flush({ id: 'flow_4', webhookToken: 'fpwh_idem' });
+    await settle(fixture);
+    expect(navigate).toHaveBeenCalledWith(['/flows', 'flow_4']);
+  });
+
   it('hands the webhook token of a new webhook flow to the designer, once', async () => {
     await toStep2();
     await click(q('[data-platform="webhook"]')!);
