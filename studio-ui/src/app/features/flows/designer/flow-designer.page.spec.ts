@@ -306,4 +306,11 @@ describe('FlowDesignerPage', () => {
     await settle(fixture);
     expect(q<HTMLInputElement>('#webhook-token')?.value).toBe('fpwh_second');
   });
+
+  it('shows a webhook trigger\'s External ID among its settings', async () => {
+    const hook = flowDetail({ hasWebhookToken: true, trigger: { type: 'webhook', label: 'webhook' }, draft: { trigger: { type: 'webhook', externalId: 'body.id' }, steps: [] } });
+    const { q } = await open(hook);
+    const rows = [...(q('.dl')?.querySelectorAll('dt') ?? [])].map((dt) => [dt.textContent, dt.nextElementSibling?.textContent]);
+    expect(rows).toEqual([['External ID', 'body.id']]);
+  });
 });

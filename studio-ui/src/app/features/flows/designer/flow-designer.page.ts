@@ -13,6 +13,9 @@ import { StepEditor } from './step-editor';
  * The flow designer: the trigger as the first node, then the steps (add, reorder, delete, edit in
  * the side panel), and the draft -> publish -> activate actions, manual runs and test runs.
  */
+/** Platform trigger settings whose product names humanize() would not spell right. */
+const PLATFORM_SETTING_LABELS: Record<string, string> = { externalId: 'External ID' };
+
 @Component({
   selector: 'fp-flow-designer-page',
   imports: [RouterLink, KindBadge, RequestState, ErrorAlert, StepEditor],
@@ -54,7 +57,7 @@ export class FlowDesignerPage {
       ];
     }
     const p = this.store.draftTrigger();
-    return p ? Object.entries(p).filter(([k]) => k !== 'type').map(([k, v]) => ({ label: humanize(k), value: typeof v === 'string' ? v : JSON.stringify(v) })) : [];
+    return p ? Object.entries(p).filter(([k]) => k !== 'type').map(([k, v]) => ({ label: PLATFORM_SETTING_LABELS[k] ?? humanize(k), value: typeof v === 'string' ? v : JSON.stringify(v) })) : [];
   });
 
   protected readonly versionLine = computed(() => {
