@@ -91,12 +91,20 @@ export interface PoolingTriggerInput<P extends TriggerProps, A extends AnyAccoun
 export interface WebhookTriggerInput<P extends TriggerProps, A extends AnyAccount | undefined> extends TriggerBase<P, A> {
   kind: 'webhook';
   /**
-   * Turns one call into payloads (op `trigger.webhook`). Return an array for several runs (to
-   * emit one list payload, wrap it: `[list]`), nothing to ignore the call.
+   * Turns one call into payloads (op `trigger.webhook`). Return an array for several items (to
+   * emit one list payload, wrap it: `[list]`), nothing to ignore the call. Each item starts its
+   * own run; items the flow de-duplicates (External ID or `itemIdPath`) go into runs of up to
+   * the flow's Batch Size.
    */
   handle(request: WebhookRequest, ctx: TriggerContext<P, A>): Promise<unknown> | unknown;
   /** Signature check the platform performs before calling `handle`. */
   signature?: Partial<Omit<WebhookSignature, 'header' | 'secretProp'>> & Pick<WebhookSignature, 'header' | 'secretProp'>;
+  /**
+   * Path of each returned item's own id (e.g. "id" of a sender's event, "data.eventId"): a flow
+   * whose External ID is empty de-duplicates the items by it, so a sender's retry starts nothing.
+   * No default: without it (and without an External ID on the flow) every item starts a run.
+   */
+  itemIdPath?: string;
 }
 
 interface TriggerDefinitionBase<P extends PropsMap, A extends AnyAccount | undefined> {
@@ -220,7 +228,10 @@ export function defineTrigger(
           secretProp: def.signature.secretProp,
         };
       }
-      manifest.webhook = { signature };
+      if (def.itemIdPath !== undefined && (typeof def.itemIdPath !== 'string' || def.itemIdPath === '')) {
+        throw new Error(`${owner}: itemIdPath must be a path like "id" or "data.eventId" (got ${JSON.stringify(def.itemIdPath)})`);
+      }
+      manifest.webhook = def.itemIdPath === undefined ? { signature } : { signature, itemIdPath: def.itemIdPath };
       return { ...base, kind: 'webhook', handle: def.handle };
     }
   }

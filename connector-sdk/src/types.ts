@@ -75,7 +75,8 @@ export interface TriggerManifest {
   test: boolean;
   stream?: { driver: StreamDriver; map: boolean };
   pooling?: { itemIdPath: string; intervalSeconds: { default: number; min: number } };
-  webhook?: { signature: WebhookSignature | null };
+  /** `itemIdPath`: where each item `trigger.webhook` returns carries its own id (de-duplication when the flow's External ID is empty). */
+  webhook?: { signature: WebhookSignature | null; itemIdPath?: string };
 }
 
 export interface ConnectorManifest {

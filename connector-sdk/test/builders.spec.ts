@@ -1,12 +1,14 @@
 import {
   createLocalContext,
   defineAccount,
+  defineConnector,
   defineTrigger,
   fetchClientCredentialsToken,
   Property,
   propsSchema,
   EXTERNAL_ID_DESCRIPTION,
   SDK_VERSION,
+  validateManifest,
 } from '../src';
 import connector, { apiKey, awsAccount } from './fixtures/example-connector';
 
@@ -115,6 +117,21 @@ describe('triggers', () => {
     expect(() =>
       defineTrigger({ kind: 'webhook', name: 'w', displayName: 'W', handle: () => null, signature: { header: 'x-sig', secretProp: 'nope' } }),
     ).toThrow('signature.secretProp "nope" must name one of the trigger\'s Property.Secret props');
+    expect(() => defineTrigger({ kind: 'webhook', name: 'w', displayName: 'W', handle: () => null, itemIdPath: '' })).toThrow(
+      'Trigger "w": itemIdPath must be a path like "id" or "data.eventId" (got "")',
+    );
+  });
+
+  it('a webhook trigger may name where its items carry their own id; the manifest says so and validates', () => {
+    const events = defineTrigger({ kind: 'webhook', name: 'events', displayName: 'Events', handle: (request) => request.body, itemIdPath: 'data.eventId' });
+    expect(events.manifest.webhook).toEqual({ signature: null, itemIdPath: 'data.eventId' });
+    const plain = defineTrigger({ kind: 'webhook', name: 'plain', displayName: 'Plain', handle: (request) => request.body });
+    expect(plain.manifest.webhook).toEqual({ signature: null });
+    const withIds = defineConnector({ name: 'events', version: '1.0.0', displayName: 'Events', triggers: [events, plain] });
+    expect(validateManifest(withIds.manifest)).toEqual({ ok: true, errors: [] });
+    const bad = JSON.parse(JSON.stringify(withIds.manifest));
+    bad.triggers[0].webhook.itemIdPath = '';
+    expect(validateManifest(bad).ok).toBe(false);
   });
 });
 
