@@ -165,6 +165,28 @@ describe('manual, event and test runs; filter, code, retries and replay', () => 
     expect(replayed.steps.map((s) => s.output)).toEqual([{ id: 'o-1' }, { charged: 'o-1' }]);
   });
 
+  it('shows a step that is still running (here waiting between attempts) as running, then records its result once', async () => {
+    const flow = await api.createFlow({
+      name: 'slow retry',
+      trigger: { type: 'manual' },
+      steps: [
+        { name: 'quick', type: 'map', expression: '"done"' },
+        { name: 'flaky', type: 'code', code: 'throw new Error("not yet");', retry: { attempts: 2, backoffMs: 1500 } },
+      ],
+    });
+    const runId = (await api.post(`/api/v1/flows/${flow.id}/runs`, {}).expect(202)).body.runId as string;
+    const running = await waitUntil('the flaky step to show as running', async () => {
+      const res = await api.get(`/api/v1/runs/${runId}`).expect(200);
+      return res.body.steps.find((s: { name: string; status: string }) => s.name === 'flaky' && s.status === 'running') ? res.body : undefined;
+    }, 5000, 50);
+    expect(running.status).toBe('running');
+    expect(running.steps[0]).toMatchObject({ name: 'quick', status: 'succeeded', output: 'done' });
+    const failed = await api.waitForRun(runId);
+    expect(failed.steps[1]).toMatchObject({ name: 'flaky', status: 'failed', attempts: 2, error: expect.stringContaining('not yet') });
+    expect(failed.steps[1].durationMs).toBeGreaterThanOrEqual(1500);
+    expect(failed.error).toMatch(/^Step "flaky" failed after 2 attempt\(s\): .*not yet/);
+  });
+
   it('stops a step at its timeout (code never returning) and caps large step outputs in the record, not in the run', async () => {
     const flow = await api.createFlow({
       name: 'limits',

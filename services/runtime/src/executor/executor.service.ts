@@ -4,14 +4,19 @@ import { FlowCatalog } from '../flows/flow-catalog';
 import type { FlowDefinition, StepDef } from '../flows/flow-definition';
 import { withFields, type LogFields } from '../log-fields';
 import { RUNTIME_OPTIONS, type RuntimeOptions } from '../runtime-options';
-import { RunStore, type RunRow, type RunStatus } from '../runs/run-store';
+import { RunStore, type RunRow, type RunStatus, type StepRecord } from '../runs/run-store';
 import type { JsonValue } from '../stream-message';
 import { toPlainJson } from './expressions';
 import { StepError, StepRunner, type RunContext } from './step-runner';
 
+/** A step still running after this long gets its running mark recorded (the Executions screen shows it). */
+const RUNNING_MARK_AFTER_MS = 200;
+
 /**
  * Claims queued runs (several replicas share the queue through SKIP LOCKED), runs each flow
- * version's steps in order with per-step timeout and retries, and records every step.
+ * version's steps in order with per-step timeout and retries, and records every step: a step
+ * that ends within RUNNING_MARK_AFTER_MS is one write, and the step that ends a run is written by
+ * the statement that ends the run.
  * Wake-up: in-process `wake()` (after a run is recorded here) plus a short poll for runs other
  * replicas recorded.
  */
@@ -135,8 +140,8 @@ export class ExecutorService implements OnApplicationBootstrap, OnModuleDestroy 
     const fields = runFields(row);
     const started = performance.now();
     this.logger.debug(withFields('Run started', { ...fields, trigger: row.trigger?.type ?? null, claims: row.claims }));
-    const finish = async (status: RunStatus, error: string | null) => {
-      if (!(await this.runs.finish(row.id, this.options.replicaId, status, error))) {
+    const finish = async (status: RunStatus, error: string | null, lastStep?: StepRecord) => {
+      if (!(await this.runs.finish(row.id, this.options.replicaId, status, error, lastStep))) {
         this.logger.warn(withFields(`Run ended ${status} here but its claim had moved to another replica; that replica's result stands`, { ...fields, status }));
         return;
       }
@@ -159,6 +164,7 @@ export class ExecutorService implements OnApplicationBootstrap, OnModuleDestroy 
     // Only a run taken up again can have recorded steps; a first claim skips the query.
     const done = row.claims > 1 ? await this.runs.steps(row.id) : [];
 
+    let lastStep: StepRecord | undefined;
     for (const [position, step] of definition.steps.entries()) {
       if (this.lost.has(row.id)) return;
       const previous = done.find((s) => s.position === position && s.name === step.name && s.status === 'succeeded');
@@ -167,25 +173,46 @@ export class ExecutorService implements OnApplicationBootstrap, OnModuleDestroy 
         context.steps[step.name] = previous.output;
         continue;
       }
-      const outcome = await this.runStep(row, position, step, context);
-      if (outcome === 'failed') {
-        const last = (await this.runs.steps(row.id)).find((s) => s.position === position);
-        await finish('failed', `Step "${step.name}" failed${last ? ` after ${last.attempts} attempt(s)` : ''}: ${last?.error ?? 'unknown error'}`);
+      // The previous step's record is durable before this one starts (a run taken up again skips it).
+      if (lastStep) await this.runs.recordStep(row.id, lastStep);
+      lastStep = await this.runStep(row, position, step, context);
+      // Claim lost meanwhile: the replica that took the run over records it.
+      if (this.lost.has(row.id)) return;
+      if (lastStep.status === 'failed') {
+        await finish('failed', `Step "${step.name}" failed after ${lastStep.attempts} attempt(s): ${lastStep.error ?? 'unknown error'}`, lastStep);
         return;
       }
-      if (outcome === 'filtered') {
-        await finish('filtered', null);
+      if (lastStep.status === 'filtered') {
+        await finish('filtered', null, lastStep);
         return;
       }
     }
-    await finish('succeeded', null);
+    await finish('succeeded', null, lastStep);
   }
 
-  private async runStep(row: RunRow, position: number, step: StepDef, context: RunContext): Promise<'succeeded' | 'failed' | 'filtered'> {
+  /** Runs one step with its retries; returns its record for the caller to write. */
+  private async runStep(row: RunRow, position: number, step: StepDef, context: RunContext): Promise<StepRecord> {
+    const started = performance.now();
+    let marking: Promise<void> | undefined;
+    const mark = setTimeout(() => {
+      marking = this.runs
+        .startStep(row.id, position, step.name, step.type, null)
+        .catch((error: unknown) => this.logger.warn(withFields('Recording a running step failed', { ...runFields(row), step: step.name, error: (error as Error).message })));
+    }, RUNNING_MARK_AFTER_MS);
+    try {
+      const record = await this.attempt(row, step, context);
+      return { position, name: step.name, type: step.type, ...record, durationMs: performance.now() - started };
+    } finally {
+      clearTimeout(mark);
+      // The mark must land before the step's record, or it would overwrite it.
+      await marking;
+    }
+  }
+
+  private async attempt(row: RunRow, step: StepDef, context: RunContext): Promise<Omit<StepRecord, 'position' | 'name' | 'type' | 'durationMs'>> {
     const attempts = Math.max(1, Math.floor(step.retry?.attempts ?? 1));
     const backoffMs = Math.max(0, step.retry?.backoffMs ?? 1000);
     const timeoutMs = step.timeoutMs ?? this.options.defaultStepTimeoutMs;
-    await this.runs.startStep(row.id, position, step.name, step.type, null);
     const logs: LogEntry[] = [];
     let lastError = '';
     for (let attempt = 1; attempt <= attempts; attempt++) {
@@ -194,15 +221,7 @@ export class ExecutorService implements OnApplicationBootstrap, OnModuleDestroy 
         logs.push(...outcome.logs);
         const output = toPlainJson(outcome.output);
         context.steps[step.name] = output;
-        await this.runs.finishStep(row.id, position, {
-          status: outcome.filtered ? 'filtered' : 'succeeded',
-          input: this.cap(outcome.input),
-          output: this.cap(output),
-          logs,
-          error: null,
-          attempts: attempt,
-        });
-        return outcome.filtered ? 'filtered' : 'succeeded';
+        return { status: outcome.filtered ? 'filtered' : 'succeeded', input: this.cap(outcome.input), output: this.cap(output), logs, error: null, attempts: attempt };
       } catch (error) {
         lastError = error instanceof Error ? error.message : String(error);
         if (error instanceof StepError) logs.push(...error.logs);
@@ -211,11 +230,10 @@ export class ExecutorService implements OnApplicationBootstrap, OnModuleDestroy 
         this.logger.debug(withFields(`Step attempt failed${retrying ? '; retrying' : ''}`, { ...runFields(row), step: step.name, attempt, attempts, error: lastError, ...(retrying ? { retryInMs: delay } : {}) }));
         logs.push({ level: retrying ? 'warn' : 'error', message: `Attempt ${attempt} of ${attempts} failed: ${lastError}${retrying ? `; retrying in ${delay} ms` : ''}`, at: new Date().toISOString() });
         if (retrying) await new Promise((resolve) => setTimeout(resolve, delay));
-        if (this.lost.has(row.id)) return 'failed';
+        if (this.lost.has(row.id)) return { status: 'failed', output: null, logs, error: lastError, attempts: attempt };
       }
     }
-    await this.runs.finishStep(row.id, position, { status: 'failed', output: null, logs, error: lastError, attempts });
-    return 'failed';
+    return { status: 'failed', output: null, logs, error: lastError, attempts };
   }
 
   /** Keeps run_steps rows bounded: a large value is stored as a truncated preview. */

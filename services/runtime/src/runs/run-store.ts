@@ -237,14 +237,14 @@ export class RunStore {
     return rows.length;
   }
 
-  async finish(runId: string, replicaId: string, status: RunStatus, error: string | null): Promise<boolean> {
-    const rows = await this.db.query(
-      `UPDATE runs SET status = $3, error = $4, finished_at = now(),
-              duration_ms = round(extract(epoch FROM now() - started_at) * 1000)::int,
-              claimed_by = NULL, claim_expires_at = NULL, updated_at = now()
-       WHERE id = $1 AND claimed_by = $2 RETURNING id`,
-      [runId, replicaId, status, error],
-    );
+  /**
+   * Ends a run this replica holds; false when its claim had moved to another replica. `lastStep`
+   * (the step that ended it) is recorded by the same statement: one commit instead of two.
+   */
+  async finish(runId: string, replicaId: string, status: RunStatus, error: string | null, lastStep?: StepRecord): Promise<boolean> {
+    const rows = lastStep
+      ? await this.db.query(`WITH step AS (${RECORD_STEP}) ${endRun('$1', '$12', '$13', '$14')}`, [...stepParams(runId, lastStep), replicaId, status, error])
+      : await this.db.query(endRun('$1', '$2', '$3', '$4'), [runId, replicaId, status, error]);
     if (rows.length > 0) this.metrics?.runFinished(status);
     return rows.length > 0;
   }
@@ -276,17 +276,54 @@ export class RunStore {
     );
   }
 
-  async finishStep(
-    runId: string,
-    position: number,
-    result: { status: StepStatus; input?: JsonValue; output: JsonValue; logs: LogEntry[]; error: string | null; attempts: number },
-  ): Promise<void> {
-    await this.db.query(
-      `UPDATE run_steps SET status = $3, output = $4::jsonb, logs = $5::jsonb, error = $6, attempts = $7, finished_at = now(),
-              duration_ms = round(extract(epoch FROM now() - started_at) * 1000)::int,
-              input = coalesce($8::jsonb, input)
-       WHERE run_id = $1 AND position = $2`,
-      [runId, position, result.status, JSON.stringify(result.output), JSON.stringify(result.logs), result.error, result.attempts, result.input === undefined ? null : JSON.stringify(result.input)],
-    );
+  /** Records a finished step, whether or not its running mark was written (one upsert). */
+  async recordStep(runId: string, step: StepRecord): Promise<void> {
+    await this.db.query(RECORD_STEP, stepParams(runId, step));
   }
+}
+
+/** A finished step as the executor records it; the timings are the executor's own measure. */
+export type StepRecord = {
+  position: number;
+  name: string;
+  type: string;
+  status: StepStatus;
+  /** undefined keeps what the running mark recorded. */
+  input?: JsonValue;
+  output: JsonValue;
+  logs: LogEntry[];
+  error: string | null;
+  attempts: number;
+  durationMs: number;
+};
+
+/** The statement ending a run, with the placeholders of its run id, replica, status and error. */
+function endRun(runId: string, replicaId: string, status: string, error: string): string {
+  return `UPDATE runs SET status = ${status}, error = ${error}, finished_at = now(),
+            duration_ms = round(extract(epoch FROM now() - started_at) * 1000)::int,
+            claimed_by = NULL, claim_expires_at = NULL, updated_at = now()
+     WHERE id = ${runId} AND claimed_by = ${replicaId} RETURNING id`;
+}
+
+// $1 run id, $2..$11 the step (see stepParams); times in PostgreSQL's clock, the duration measured by the executor.
+const RECORD_STEP = `INSERT INTO run_steps (run_id, position, name, type, status, input, output, logs, error, attempts, started_at, finished_at, duration_ms)
+  VALUES ($1::uuid, $2::int, $3::text, $4::text, $5::text, $6::jsonb, $7::jsonb, $8::jsonb, $9::text, $10::int, now() - $11::int * interval '1 millisecond', now(), $11::int)
+  ON CONFLICT (run_id, position) DO UPDATE SET name = EXCLUDED.name, type = EXCLUDED.type, status = EXCLUDED.status,
+    input = coalesce(EXCLUDED.input, run_steps.input), output = EXCLUDED.output, logs = EXCLUDED.logs, error = EXCLUDED.error,
+    attempts = EXCLUDED.attempts, started_at = EXCLUDED.started_at, finished_at = EXCLUDED.finished_at, duration_ms = EXCLUDED.duration_ms`;
+
+function stepParams(runId: string, step: StepRecord): unknown[] {
+  return [
+    runId,
+    step.position,
+    step.name,
+    step.type,
+    step.status,
+    step.input === undefined ? null : JSON.stringify(step.input),
+    JSON.stringify(step.output),
+    JSON.stringify(step.logs),
+    step.error,
+    step.attempts,
+    Math.max(0, Math.round(step.durationMs)),
+  ];
 }
