@@ -22,11 +22,11 @@ describe('PgRunRecorder', () => {
     const first = await recorder.record(flowId, [item('a'), item('b'), item('a', 'm-a2')], { type: 'stream', driver: 'amqp' });
     expect(first.runs).toEqual([{ id: expect.any(String), flowId, messageCount: 2 }]);
     expect(first.accepted.map((a) => a.externalId)).toEqual(['a', 'b']);
-    expect(first.duplicates).toEqual([{ messageId: 'm-a2', externalId: 'a' }]);
+    expect(first.duplicates).toEqual([{ id: expect.any(String), messageId: 'm-a2', externalId: 'a' }]);
 
     const second = await recorder.record(flowId, [item('b', 'm-b2'), item('c')]);
-    expect(second.duplicates).toEqual([{ messageId: 'm-b2', externalId: 'b' }]);
-    expect(second.accepted).toEqual([{ messageId: 'm-c', externalId: 'c', runId: second.runs[0].id }]);
+    expect(second.duplicates).toEqual([{ id: expect.any(String), messageId: 'm-b2', externalId: 'b' }]);
+    expect(second.accepted).toEqual([{ id: expect.any(String), messageId: 'm-c', externalId: 'c', runId: second.runs[0].id }]);
 
     const { rows: runs } = await db.pool().query('SELECT id, status, trigger, message_count FROM runs WHERE flow_id = $1 ORDER BY message_count DESC', [flowId]);
     expect(runs).toEqual([
@@ -47,11 +47,47 @@ describe('PgRunRecorder', () => {
     const flowId = uniqueFlowId();
     await recorder.record(flowId, [item('x')]);
     const again = await recorder.record(flowId, [item('x', 'm-x2'), item('x', 'm-x3')]);
-    expect(again).toEqual({ runs: [], accepted: [], duplicates: [{ messageId: 'm-x2', externalId: 'x' }, { messageId: 'm-x3', externalId: 'x' }] });
+    expect(again).toEqual({
+      runs: [],
+      accepted: [],
+      duplicates: [
+        { id: expect.any(String), messageId: 'm-x2', externalId: 'x' },
+        { id: expect.any(String), messageId: 'm-x3', externalId: 'x' },
+      ],
+    });
+    const { rows: marked } = await db.pool().query('SELECT id, status, run_id FROM run_messages WHERE id = ANY($1) ORDER BY message_id', [again.duplicates.map((d) => d.id)]);
+    expect(marked).toEqual(again.duplicates.map((d) => ({ id: d.id, status: 'duplicate', run_id: null })));
     const other = await recorder.record(uniqueFlowId(), [item('x')]);
     expect(other.accepted).toHaveLength(1);
     const { rows } = await db.pool().query('SELECT count(*)::int AS n FROM runs WHERE flow_id = $1', [flowId]);
     expect(rows[0].n).toBe(1);
+  });
+
+  it('splits a batch into runs of runSize in one transaction; messages without an External ID are always accepted', async () => {
+    const flowId = uniqueFlowId();
+    await recorder.record(flowId, [item('s1')]);
+    const none = (messageId: string): RecordItem => ({ messageId, externalId: null, payload: { messageId } });
+    const result = await recorder.record(flowId, [item('s2'), item('s1', 'm-s1b'), none('n1'), item('s3'), none('n2'), item('s2', 'm-s2b')], { type: 'webhook' }, { runSize: 2 });
+    // Slices in the batch's order: [s2, s1 (duplicate)], [n1, s3], [n2, s2 (duplicate)].
+    expect(result.runs.map((r) => r.messageCount)).toEqual([1, 2, 1]);
+    expect(result.accepted.map((a) => [a.externalId, a.messageId, result.runs.findIndex((r) => r.id === a.runId)])).toEqual([
+      ['s2', 'm-s2', 0],
+      [null, 'n1', 1],
+      ['s3', 'm-s3', 1],
+      [null, 'n2', 2],
+    ]);
+    expect(result.duplicates.map((d) => d.messageId)).toEqual(['m-s1b', 'm-s2b']);
+    const again = await recorder.record(flowId, [none('n1'), none('n1')], { type: 'webhook' }, { runSize: 5 });
+    expect(again.accepted).toHaveLength(2);
+    const { rows } = await db.pool().query(
+      'SELECT m.message_id, m.position, r.message_count FROM run_messages m JOIN runs r ON r.id = m.run_id WHERE m.run_id = $1 ORDER BY m.position',
+      [result.runs[1].id],
+    );
+    expect(rows).toEqual([
+      { message_id: 'n1', position: 0, message_count: 2 },
+      { message_id: 'm-s3', position: 1, message_count: 2 },
+    ]);
+    await expect(recorder.record(flowId, [item('s9')], undefined, { runSize: 0 })).rejects.toThrow('runSize must be a whole number of at least 1 (got 0)');
   });
 
   it('accepts each External ID once when many batches race (group commit and concurrent transactions)', async () => {

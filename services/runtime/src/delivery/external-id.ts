@@ -79,3 +79,18 @@ function readPlainPath(input: unknown, names: string[]): unknown {
   }
   return current;
 }
+
+/**
+ * An item's own id at a dotted path (a pooling trigger's or a connector webhook trigger's
+ * `itemIdPath`): text, or a finite number as text; null when the item has none there.
+ */
+export function itemIdAt(item: JsonValue, path: string): string | null {
+  let node: unknown = item;
+  for (const part of path.split('.')) {
+    if (node === null || typeof node !== 'object') return null;
+    node = (node as Record<string, unknown>)[part];
+  }
+  if (typeof node === 'string' && node !== '') return node;
+  if (typeof node === 'number' && Number.isFinite(node)) return String(node);
+  return null;
+}

@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Pool } from 'pg';
 import type { JsonValue } from '../stream-message';
-import type { DeadLetterEntry, RecordItem, RecordResult, RunRecorder } from './run-recorder';
+import type { DeadLetterEntry, RecordItem, RecordOptions, RecordResult, RunRecorder } from './run-recorder';
 
 export type PgRunRecorderOptions = {
   /**
@@ -21,6 +21,8 @@ type Job = {
   flowId: string;
   items: RecordItem[];
   trigger: JsonValue;
+  /** Messages per run (the whole batch unless RecordOptions.runSize splits it). */
+  runSize: number;
   resolve: (result: RecordResult) => void;
   reject: (error: unknown) => void;
 };
@@ -63,12 +65,14 @@ const RECORD_GROUP = `
   )
   SELECT id FROM accepted`;
 
-type Row = { id: string; runId: string; flowId: string; item: RecordItem; position: number; job: number; candidate: boolean };
+/** `index` = order in the job's batch; `position` = order in its run. */
+type Row = { id: string; runId: string; flowId: string; item: RecordItem; index: number; position: number; job: number; candidate: boolean };
 
 /**
- * RunRecorder on PostgreSQL through `pg`. Each batch becomes one run (status 'queued') plus one
- * run_messages row per message, in one transaction; `ON CONFLICT ... DO NOTHING RETURNING` on
- * the unique (flow_id, external_id) of accepted rows tells duplicates apart.
+ * RunRecorder on PostgreSQL through `pg`. Each batch becomes one run (status 'queued'; several
+ * when `runSize` splits it) plus one run_messages row per message, in one transaction;
+ * `ON CONFLICT ... DO NOTHING RETURNING` on the unique (flow_id, external_id) of accepted rows
+ * tells duplicates apart.
  */
 export class PgRunRecorder implements RunRecorder {
   private readonly groupCommit: boolean;
@@ -91,10 +95,12 @@ export class PgRunRecorder implements RunRecorder {
     await this.pool.query(runTablesSql());
   }
 
-  record(flowId: string, items: RecordItem[], trigger: JsonValue = { type: 'stream' }): Promise<RecordResult> {
+  record(flowId: string, items: RecordItem[], trigger: JsonValue = { type: 'stream' }, options: RecordOptions = {}): Promise<RecordResult> {
     if (items.length === 0) return Promise.resolve({ runs: [], accepted: [], duplicates: [] });
+    const runSize = options.runSize ?? items.length;
+    if (!Number.isInteger(runSize) || runSize < 1) return Promise.reject(new RangeError(`runSize must be a whole number of at least 1 (got ${runSize})`));
     return new Promise<RecordResult>((resolve, reject) => {
-      this.pending.push({ flowId, items, trigger, resolve, reject });
+      this.pending.push({ flowId, items, trigger, runSize, resolve, reject });
       this.kick();
     });
   }
@@ -154,19 +160,27 @@ export class PgRunRecorder implements RunRecorder {
   }
 
   private async transaction(jobs: Job[]): Promise<RecordResult[]> {
-    const runIds = jobs.map(() => randomUUID());
+    // One run id per runSize slice of each job's batch.
+    const runIds = jobs.map((job) => Array.from({ length: Math.ceil(job.items.length / job.runSize) }, () => randomUUID()));
     const rows: Row[] = [];
     const seen = new Set<string>();
     jobs.forEach((job, j) => {
-      job.items.forEach((item, position) => {
+      job.items.forEach((item, index) => {
+        const runId = runIds[j][Math.floor(index / job.runSize)];
+        const row = { id: randomUUID(), runId, flowId: job.flowId, item, index, position: index % job.runSize, job: j };
+        // Without an External ID a message is always accepted (NULLs never conflict in the unique index).
+        if (item.externalId === null) {
+          rows.push({ ...row, candidate: true });
+          return;
+        }
         const key = `${job.flowId}\u0000${item.externalId}`;
         // The first of repeated External IDs in a group competes for acceptance; the rest are duplicates.
-        rows.push({ id: randomUUID(), runId: runIds[j], flowId: job.flowId, item, position, job: j, candidate: !seen.has(key) });
+        rows.push({ ...row, candidate: !seen.has(key) });
         seen.add(key);
       });
     });
     // Concurrent transactions take the unique-index locks in the same order, so they cannot deadlock.
-    rows.sort((a, b) => compare(a.flowId, b.flowId) || compare(a.item.externalId, b.item.externalId) || a.job - b.job || a.position - b.position);
+    rows.sort((a, b) => compare(a.flowId, b.flowId) || compare(a.item.externalId ?? '', b.item.externalId ?? '') || a.job - b.job || a.index - b.index);
 
     // Rows travel as one JSON document: far cheaper to encode than pg's text arrays of JSON strings.
     // Named, so each pooled connection parses and plans the statement once.
@@ -184,17 +198,20 @@ export class PgRunRecorder implements RunRecorder {
           candidate: r.candidate,
         })),
       ),
-      JSON.stringify(jobs.map((job, j) => ({ run_id: runIds[j], trigger: job.trigger }))),
+      JSON.stringify(jobs.flatMap((job, j) => runIds[j].map((runId) => ({ run_id: runId, trigger: job.trigger })))),
     ] });
     const acceptedIds = new Set(inserted.map((r) => r.id));
 
     return jobs.map((job, j) => {
-      const own = rows.filter((r) => r.job === j).sort((a, b) => a.position - b.position);
+      const own = rows.filter((r) => r.job === j).sort((a, b) => a.index - b.index);
       const accepted = own.filter((r) => acceptedIds.has(r.id));
       return {
-        runs: accepted.length > 0 ? [{ id: runIds[j], flowId: job.flowId, messageCount: accepted.length }] : [],
-        accepted: accepted.map((r) => ({ messageId: r.item.messageId, externalId: r.item.externalId, runId: runIds[j] })),
-        duplicates: own.filter((r) => !acceptedIds.has(r.id)).map((r) => ({ messageId: r.item.messageId, externalId: r.item.externalId })),
+        runs: runIds[j]
+          .map((id) => ({ id, flowId: job.flowId, messageCount: accepted.filter((r) => r.runId === id).length }))
+          .filter((run) => run.messageCount > 0),
+        accepted: accepted.map((r) => ({ id: r.id, messageId: r.item.messageId, externalId: r.item.externalId, runId: r.runId })),
+        // A message without an External ID is always accepted, so every duplicate has one.
+        duplicates: own.filter((r) => !acceptedIds.has(r.id)).map((r) => ({ id: r.id, messageId: r.item.messageId, externalId: r.item.externalId! })),
       };
     });
   }

@@ -22,7 +22,8 @@ CREATE TABLE IF NOT EXISTS run_messages (
   -- (a batch whose messages are all duplicates then writes no run at all).
   run_id      uuid REFERENCES runs (id) ON DELETE CASCADE DEFERRABLE INITIALLY DEFERRED,
   flow_id     text NOT NULL,
-  -- NULL only for a dead-lettered message whose External ID could not be evaluated.
+  -- NULL for a dead-lettered message whose External ID could not be evaluated, and for an accepted
+  -- connector webhook item that has none (not de-duplicated: NULLs never conflict in the index below).
   external_id text,
   status      text NOT NULL CHECK (status IN ('accepted', 'duplicate', 'dead-lettered')),
   -- Order of the message inside its run's batch.

@@ -202,7 +202,7 @@ export class StreamDelivery {
     try {
       await this.options.recorder.recordDeadLetter(this.options.flowId, {
         messageId: message.id,
-        externalId: mapped && 'externalId' in mapped ? mapped.externalId : undefined,
+        externalId: mapped && 'externalId' in mapped ? (mapped.externalId ?? undefined) : undefined,
         payload: mapped?.payload ?? message.body,
         labels: mapped?.labels,
         error: text,

@@ -59,6 +59,36 @@ const DUPLICATES = `
   )
   SELECT run_id, original FROM matched`;
 
+// A connector webhook call whose items were all recorded as duplicates (PgRunRecorder): one
+// finished `duplicate` run holds their rows, in the call's order, and points at the run that
+// recorded the first item's External ID. A statement after the recorder's, so it sees that row
+// even when another replica committed it meanwhile.
+const DUPLICATE_BATCH = `
+  WITH items AS (SELECT id, ord FROM unnest($1::uuid[]) WITH ORDINALITY AS t(id, ord)),
+  original AS (
+    SELECT o.run_id FROM items i
+    JOIN run_messages d ON d.id = i.id
+    JOIN run_messages o ON o.flow_id = d.flow_id AND o.external_id = d.external_id AND o.status = 'accepted'
+    ORDER BY i.ord LIMIT 1
+  ),
+  finished AS (
+    INSERT INTO runs (id, flow_id, workspace_id, flow_version, status, trigger, message_count, started_at, finished_at, duration_ms)
+    SELECT $2, $3, $4, $5, 'duplicate', $6::jsonb || jsonb_build_object('duplicateOf', (SELECT run_id FROM original)), cardinality($1::uuid[]), now(), now(), 0
+    RETURNING id
+  ),
+  linked AS (
+    UPDATE run_messages m SET run_id = (SELECT id FROM finished), position = i.ord - 1
+    FROM items i WHERE m.id = i.id AND m.status = 'duplicate'
+    RETURNING m.id
+  )
+  SELECT (SELECT run_id FROM original) AS original, (SELECT count(*) FROM linked)::int AS linked`;
+
+/** The run a call of duplicate messages is recorded as (what `DeduplicatedRunStore.recordDuplicateBatch` needs). */
+export type DuplicateBatch = Pick<NewRun, 'flowId' | 'workspaceId' | 'flowVersion' | 'trigger'> & {
+  /** The call's duplicate run_messages rows (RecordResult.duplicates[].id), in the call's order. */
+  messageIds: string[];
+};
+
 /**
  * Records runs that start once per External ID of their flow: a webhook call whose External ID
  * the flow already recorded (from a webhook call or a stream/pooling message) gets a `duplicate`
@@ -76,6 +106,21 @@ export class DeduplicatedRunStore {
   private insertsInProgress = 0;
 
   constructor(@Inject(RUNTIME_DB) private readonly db: RuntimeDb) {}
+
+  /**
+   * A connector webhook call whose items the run recorder marked all duplicate: records the
+   * finished `duplicate` run holding them (their rows get its id) and returns it with the run
+   * that first recorded the first item's External ID (null when that was recorded without a run).
+   */
+  async recordDuplicateBatch(batch: DuplicateBatch): Promise<{ runId: string; duplicateOf: string | null }> {
+    const runId = randomUUID();
+    const rows = await this.db.pool.query<{ original: string | null }>({
+      name: 'flowport-record-duplicate-batch',
+      text: DUPLICATE_BATCH,
+      values: [batch.messageIds, runId, batch.flowId, batch.workspaceId, batch.flowVersion, JSON.stringify(batch.trigger)],
+    });
+    return { runId, duplicateOf: rows.rows[0]?.original ?? null };
+  }
 
   create(run: DeduplicatedRun): Promise<DeduplicatedResult> {
     return new Promise((resolve, reject) => {

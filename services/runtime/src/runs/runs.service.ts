@@ -2,11 +2,14 @@ import { ApiError, decodeCursor, encodeCursor, type Page } from '@flowport/core'
 import { Inject, Injectable } from '@nestjs/common';
 import { ConnectorGateway } from '../connectors/connector-gateway';
 import { ExternalIdExpression } from '../delivery/external-id';
+import type { PgRunRecorder } from '../delivery/pg-run-recorder';
+import type { RecordItem } from '../delivery/run-recorder';
 import { RunDispatcher } from '../executor/run-events';
 import { FlowCatalog } from '../flows/flow-catalog';
 import type { FlowDefinition, FlowRecord } from '../flows/flow-definition';
 import { RUNTIME_DB, RuntimeDb } from '../runtime-db';
 import type { JsonValue } from '../stream-message';
+import { RUN_RECORDER } from '../triggers/trigger-manager.service';
 import { DeduplicatedRunStore } from './deduplicated-runs';
 import { assertManualInput } from './manual-input';
 import { RunStore, type RunRow, type StepRow, type TriggerMessage } from './run-store';
@@ -19,6 +22,8 @@ const EVENT_SOURCES = new Set(['connector', 'event']);
 export type RunQuery = { flowId?: string; status?: string; from?: string; to?: string; externalId?: string; limit?: number; cursor?: string };
 export type RunDetail = RunView & { messages: MessageView[]; steps: StepView[] };
 export type ResyncGroup = 'succeeded' | 'failed' | 'unprocessed' | 'skipped';
+/** A connector webhook call's items recorded: the runs queued for the new ones, or (all duplicates) the `duplicate` run. */
+export type QueuedItems = { runIds: string[]; duplicates: number; duplicateRun?: { runId: string; duplicateOf: string | null } };
 
 /** Starting runs (manual, test, event, webhook, replay) and reading them (the Executions screen). */
 @Injectable()
@@ -30,6 +35,7 @@ export class RunsService {
     private readonly dispatcher: RunDispatcher,
     private readonly gateway: ConnectorGateway,
     private readonly deduplicated: DeduplicatedRunStore,
+    @Inject(RUN_RECORDER) private readonly recorder: PgRunRecorder,
   ) {}
 
   async flowOrThrow(workspaceId: string, flowId: string): Promise<FlowRecord> {
@@ -155,6 +161,31 @@ export class RunsService {
     if (!result.accepted) return { runId: result.runId, duplicateOf: result.duplicateOf };
     this.dispatcher.queued([result.runId]);
     return { runId: result.runId };
+  }
+
+  /**
+   * A connector webhook call's items, recorded as a stream batch is (the run recorder, one
+   * transaction): an item whose External ID the flow already recorded, earlier or earlier in the
+   * call, gets a `duplicate` row and starts nothing; the new ones (and those without an External
+   * ID) go into queued runs of up to `runSize` items, in the call's order. When every item was a
+   * duplicate, a finished `duplicate` run records the call, as for a repeated platform webhook call.
+   */
+  async queueItems(flow: FlowRecord, version: number, trigger: Record<string, JsonValue>, items: RecordItem[], runSize: number): Promise<QueuedItems> {
+    if (items.length === 0) return { runIds: [], duplicates: 0 };
+    const result = await this.recorder.record(flow.id, items, trigger, { runSize });
+    const runIds = result.runs.map((r) => r.id);
+    if (runIds.length > 0) {
+      this.dispatcher.queued(runIds);
+      return { runIds, duplicates: result.duplicates.length };
+    }
+    const duplicateRun = await this.deduplicated.recordDuplicateBatch({
+      flowId: flow.id,
+      workspaceId: flow.workspaceId,
+      flowVersion: version,
+      trigger,
+      messageIds: result.duplicates.map((d) => d.id),
+    });
+    return { runIds, duplicates: result.duplicates.length, duplicateRun };
   }
 
   async list(workspaceId: string, query: RunQuery): Promise<Page<RunView>> {
@@ -301,11 +332,22 @@ export class RunsService {
         ...(duplicate ? { duplicateOf: typeof m.meta.duplicateOf === 'string' ? m.meta.duplicateOf : null } : {}),
       }));
     }
-    const rows = await this.db.query<{ id: string; external_id: string | null; message_id: string; status: string; payload: JsonValue; labels: JsonValue }>(
-      'SELECT id, external_id, message_id, status, payload, labels FROM run_messages WHERE run_id = $1 ORDER BY position',
+    // A duplicate run of a connector webhook call holds its items' duplicate rows; each names the run that recorded its External ID.
+    const rows = await this.db.query<{ id: string; external_id: string | null; message_id: string; status: string; payload: JsonValue; labels: JsonValue; duplicate_of: string | null }>(
+      `SELECT m.id, m.external_id, m.message_id, m.status, m.payload, m.labels,
+              CASE WHEN m.status = 'duplicate' THEN (SELECT o.run_id FROM run_messages o WHERE o.flow_id = m.flow_id AND o.external_id = m.external_id AND o.status = 'accepted') END AS duplicate_of
+       FROM run_messages m WHERE m.run_id = $1 ORDER BY m.position`,
       [row.id],
     );
-    return rows.map((m) => ({ id: m.id, externalId: m.external_id, messageId: m.message_id, status: m.status, payload: m.payload, labels: m.labels }));
+    return rows.map((m) => ({
+      id: m.id,
+      externalId: m.external_id,
+      messageId: m.message_id,
+      status: m.status,
+      payload: m.payload,
+      labels: m.labels,
+      ...(m.status === 'duplicate' ? { duplicateOf: m.duplicate_of } : {}),
+    }));
   }
 }
 

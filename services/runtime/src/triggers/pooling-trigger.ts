@@ -3,7 +3,7 @@ import type { TriggerManifest } from '@flowport/connector-sdk';
 import type { KeyValueStore } from '@flowport/sandbox';
 import type { Logger } from '@nestjs/common';
 import type { LoadedConnector, ConnectorGateway } from '../connectors/connector-gateway';
-import { ExternalIdExpression } from '../delivery/external-id';
+import { ExternalIdExpression, itemIdAt } from '../delivery/external-id';
 import type { PgRunRecorder } from '../delivery/pg-run-recorder';
 import type { RecordItem } from '../delivery/run-recorder';
 import type { ConnectorTriggerDef } from '../flows/flow-definition';
@@ -157,7 +157,7 @@ export class PoolingTrigger {
     const items = Array.isArray((output as { items?: unknown })?.items) ? ((output as { items: JsonValue[] }).items) : [];
     const records: RecordItem[] = [];
     for (const item of items) {
-      const itemId = pathValue(item, this.manifest.pooling?.itemIdPath ?? 'id');
+      const itemId = itemIdAt(item, this.manifest.pooling?.itemIdPath ?? 'id');
       const message = { id: itemId ?? randomUUID(), body: item, headers: {}, attributes: {}, receivedAt: startedAt };
       try {
         if (!this.def.externalId && itemId === null) {
@@ -200,15 +200,4 @@ export class PoolingTrigger {
       [this.flow.id, records.map((r) => r.externalId), records.map((r) => JSON.stringify(r.payload)), records.map((r) => r.messageId)],
     );
   }
-}
-
-function pathValue(item: JsonValue, path: string): string | null {
-  let node: unknown = item;
-  for (const part of path.split('.')) {
-    if (node === null || typeof node !== 'object') return null;
-    node = (node as Record<string, unknown>)[part];
-  }
-  if (typeof node === 'string' && node !== '') return node;
-  if (typeof node === 'number' && Number.isFinite(node)) return String(node);
-  return null;
 }

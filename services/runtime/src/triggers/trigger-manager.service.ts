@@ -169,6 +169,8 @@ export class TriggerManager implements OnApplicationBootstrap, OnModuleDestroy {
     if (def.type !== 'connector') return null;
     const connector = await this.gateway.load(def.connector, def.version);
     const manifest = this.gateway.trigger(connector, def.trigger);
+    // A connector webhook trigger runs per call (WebhooksService): nothing to start or to report as failed.
+    if (manifest.kind === 'webhook') return null;
     const account = await this.gateway.accountValues(flow.workspaceId, def.account);
     if (manifest.kind === 'stream') return this.startStream(flow, def, connector, manifest, account);
     if (manifest.kind === 'pooling') {

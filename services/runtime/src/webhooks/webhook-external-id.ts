@@ -5,6 +5,18 @@ import type { JsonValue } from '../stream-message';
 /** What a webhook trigger's External ID expression reads. */
 export type WebhookCall = { body: JsonValue; headers: Record<string, string>; query: Record<string, JsonValue> };
 
+/**
+ * What a connector webhook trigger's External ID reads for one item `trigger.webhook` returned:
+ * the stream message shape (`{ payload, headers, attributes, id }`), with the call's headers,
+ * `attributes` = `{ method, path, query }` of the call and `id` = the item's own id (the
+ * trigger's `itemIdPath`) or null.
+ */
+export type WebhookItem = { payload: JsonValue; headers: Record<string, string>; attributes: Record<string, JsonValue>; id: string | null };
+
+/** What a refusal names (the call, or one item of it) and an expression that would fit it. */
+export type ExternalIdSubject = { name: string; example: string };
+const CALL: ExternalIdSubject = { name: 'this call', example: 'body.id' };
+
 /** Longer External IDs would not fit the unique index (PostgreSQL b-tree entries stop near 2.7 KB). */
 export const MAX_EXTERNAL_ID_BYTES = 1024;
 
@@ -26,12 +38,13 @@ export function externalIdHeaders(headers: Record<string, string | string[] | un
 }
 
 /**
- * The External ID of one webhook call: the trigger's expression over `{ body, headers, query }`.
- * Nothing, null or empty text = null (the call is not de-duplicated); text, a number or a boolean
- * = the ID. An expression that fails or gives a list/object refuses the call (422): running it
- * without de-duplication would break the flow's exactly-once promise silently.
+ * The External ID of one webhook call: the trigger's expression over `{ body, headers, query }`
+ * (or of one item of a connector webhook call, over a `WebhookItem`). Nothing, null or empty text
+ * = null (not de-duplicated); text, a number or a boolean = the ID. An expression that fails or
+ * gives a list/object refuses the call (422): running it without de-duplication would break the
+ * flow's exactly-once promise silently.
  */
-export async function webhookExternalId(expression: string, call: WebhookCall): Promise<string | null> {
+export async function webhookExternalId(expression: string, call: WebhookCall | WebhookItem, subject: ExternalIdSubject = CALL): Promise<string | null> {
   let external = compiled.get(expression);
   if (!external) {
     // Compiles: the flows service checked the expression when the definition was saved.
@@ -43,20 +56,25 @@ export async function webhookExternalId(expression: string, call: WebhookCall): 
   try {
     value = await external.valueOver(call);
   } catch (error) {
-    throw refused(`External ID expression "${expression}" failed for this call: ${(error as Error).message ?? String(error)}`);
+    throw refused(`External ID expression "${expression}" failed for ${subject.name}: ${(error as Error).message ?? String(error)}`, subject);
   }
   if (value === undefined || value === null || value === '') return null;
   let id: string;
   if (typeof value === 'string') id = value;
   else if ((typeof value === 'number' && Number.isFinite(value)) || typeof value === 'boolean') id = String(value);
-  else throw refused(`External ID expression "${expression}" gave ${describe(value)} for this call; it must give text or a number`);
+  else throw refused(`External ID expression "${expression}" gave ${describe(value)} for ${subject.name}; it must give text or a number`, subject);
+  return checkedExternalId(id, subject);
+}
+
+/** `id` when it fits the unique index, else the 422 refusal naming `subject`. */
+export function checkedExternalId(id: string, subject: ExternalIdSubject = CALL): string {
   const bytes = Buffer.byteLength(id, 'utf8');
-  if (bytes > MAX_EXTERNAL_ID_BYTES) throw refused(`External ID of this call is ${bytes} bytes; it may be at most ${MAX_EXTERNAL_ID_BYTES}`);
+  if (bytes > MAX_EXTERNAL_ID_BYTES) throw refused(`External ID of ${subject.name} is ${bytes} bytes; it may be at most ${MAX_EXTERNAL_ID_BYTES}`, subject);
   return id;
 }
 
-function refused(problem: string): ApiError {
-  const message = `${problem}. Send the field the flow's External ID reads (trigger.externalId), or change the expression so it picks one value per delivery, e.g. body.id`;
+function refused(problem: string, subject: ExternalIdSubject): ApiError {
+  const message = `${problem}. Send the field the flow's External ID reads (trigger.externalId), or change the expression so it picks one value per delivery, e.g. ${subject.example}`;
   return ApiError.unprocessable(message, [{ path: 'trigger.externalId', message: problem }], 'EXTERNAL_ID_INVALID');
 }
 

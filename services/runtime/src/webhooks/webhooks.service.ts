@@ -12,12 +12,19 @@ import type { JsonValue } from '../stream-message';
 import { missingFields, readWebhookBody, type WebhookRequestLike } from './webhook-body';
 import { externalIdHeaders, webhookExternalId } from './webhook-external-id';
 import { WebhookFlowCache, type WebhookFlow } from './webhook-flows';
+import { deduplicatesItems, webhookItems } from './webhook-items';
 
 /** Signed calls older or newer than this are refused, and a signature is accepted once within it. */
 export const SIGNATURE_WINDOW_MS = 5 * 60_000;
 
-/** A call answered: `runId` queued (202), or a `duplicate` run that started nothing (200). */
-export type WebhookAnswer = { runId: string | null; runIds?: string[] } | { runId: string; status: 'duplicate'; duplicateOf: string | null };
+/**
+ * A call answered: `runId` queued (202), or a `duplicate` run that started nothing (200). A
+ * connector webhook call also lists its runs (`runIds`) and, when the flow de-duplicates its
+ * items, how many of them were duplicates.
+ */
+export type WebhookAnswer =
+  | { runId: string | null; runIds?: string[]; duplicates?: number }
+  | { runId: string; status: 'duplicate'; duplicateOf: string | null; duplicates?: number };
 
 /** Computes the X-Flowport-Signature value a sender must send: HMAC-SHA256(token, `${timestamp}.${body}`). */
 export function signWebhook(token: string, timestamp: number, body: string): string {
@@ -68,15 +75,18 @@ export class WebhooksService {
 
   /**
    * A connector's own webhook trigger (e.g. a SaaS callback): the platform checks the signature
-   * the manifest declares, then the connector's `trigger.webhook` turns the call into payloads,
-   * one run each.
+   * the manifest declares, then the connector's `trigger.webhook` turns the call into payloads.
+   * Without de-duplication (no External ID on the flow, no `itemIdPath` on the trigger) each
+   * payload is one run. Otherwise the payloads are labelled and recorded like stream messages
+   * (webhook-items.ts, RunsService.queueItems): repeats start nothing, the new ones go into runs
+   * of up to Batch Size, and a call of only repeats is answered as a duplicate.
    */
   private async receiveConnectorWebhook(
     flow: FlowRecord,
     version: number,
     trigger: ConnectorTriggerDef,
     req: WebhookRequestLike & { query?: Record<string, unknown>; method: string; path?: string },
-  ): Promise<{ runId: string | null; runIds: string[] }> {
+  ): Promise<WebhookAnswer> {
     const connector = await this.gateway.load(trigger.connector, trigger.version);
     const manifest = this.gateway.trigger(connector, trigger.trigger);
     if (manifest.kind !== 'webhook') {
@@ -117,11 +127,17 @@ export class WebhooksService {
     } catch (error) {
       throw ApiError.unprocessable(`${trigger.connector} "${trigger.trigger}" refused the call: ${(error as Error).message}`, undefined, 'WEBHOOK_REFUSED');
     }
-    const runIds: string[] = [];
-    for (const payload of payloads) {
-      runIds.push(await this.runs.queue(flow, version, { type: 'webhook', connector: trigger.connector, trigger: trigger.trigger }, payload));
+    const runTrigger = { type: 'webhook', connector: trigger.connector, trigger: trigger.trigger };
+    const labelling = { externalId: trigger.externalId, itemIdPath: manifest.webhook?.itemIdPath };
+    if (!deduplicatesItems(labelling)) {
+      const runIds: string[] = [];
+      for (const payload of payloads) runIds.push(await this.runs.queue(flow, version, runTrigger, payload));
+      return { runId: runIds[0] ?? null, runIds };
     }
-    return { runId: runIds[0] ?? null, runIds };
+    const items = await webhookItems(payloads, labelling, { method: req.method, path: req.path ?? `/hooks/${flow.id}`, query, headers: externalIdHeaders(req.headers) });
+    const queued = await this.runs.queueItems(flow, version, runTrigger, items, Math.max(1, trigger.batchSize ?? 1));
+    if (queued.duplicateRun) return { runId: queued.duplicateRun.runId, status: 'duplicate', duplicateOf: queued.duplicateRun.duplicateOf, duplicates: queued.duplicates };
+    return { runId: queued.runIds[0] ?? null, runIds: queued.runIds, duplicates: queued.duplicates };
   }
 
   async status(flowId: string, runId: string, token: string) {
