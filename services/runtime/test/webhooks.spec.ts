@@ -145,10 +145,13 @@ describe('webhook trigger: POST /hooks/{flowId} and the run status endpoint', ()
     const flow = await api.createFlow({
       name: 'shop callbacks',
       trigger: { type: 'connector', connector: 'orders-queue', version: '1.0.0', trigger: 'order-hook', props: { secret: 'shh' } },
-      steps: [{ name: 'order', type: 'map', expression: 'trigger.input.id' }],
+      steps: [
+        { name: 'order', type: 'map', expression: 'trigger.input.id' },
+        { name: 'headers', type: 'map', expression: 'trigger.input.receivedHeaders' },
+      ],
     });
     expect(flow.webhookToken).toEqual(expect.any(String));
-    const body = JSON.stringify({ orders: [{ id: 'S-1' }, { id: 'S-2' }] });
+    const body = JSON.stringify({ orders: [{ id: 'S-1' }, { id: 'S-2' }], echoHeaders: true });
     const sign = (text: string) => `sha256=${createHmac('sha256', 'shh').update(text).digest('hex')}`;
     const call = (signature: string) => hook(flow.id).set('X-Flowport-Token', flow.webhookToken!).set('Content-Type', 'application/json').set('X-Orders-Signature', signature).send(body);
 
@@ -157,8 +160,14 @@ describe('webhook trigger: POST /hooks/{flowId} and the run status endpoint', ()
     const ok = await call(sign(body)).expect(202);
     expect(ok.body.runIds).toHaveLength(2);
     expect(ok.body.runId).toBe(ok.body.runIds[0]);
-    const outputs = await Promise.all(ok.body.runIds.map(async (id: string) => (await api.waitForRun(id)).steps[0].output));
-    expect(outputs.sort()).toEqual(['S-1', 'S-2']);
+    const runs = await Promise.all(ok.body.runIds.map((id: string) => api.waitForRun(id)));
+    expect(runs.map((r) => r.steps[0].output).sort()).toEqual(['S-1', 'S-2']);
+    // The connector (untrusted code) sees the caller's headers but never the flow's token.
+    for (const run of runs) {
+      expect(run.steps[1].output).toEqual(expect.arrayContaining(['content-type', 'x-orders-signature']));
+      expect(run.steps[1].output).not.toContain('x-flowport-token');
+      expect(run.steps[1].output).not.toContain('authorization');
+    }
   }, 60_000);
 
   it('refuses a body over the limit (413)', async () => {

@@ -27,8 +27,8 @@ const CREDENTIAL_HEADERS = new Set(['authorization', 'x-flowport-token']);
 const compiled = new Map<string, ExternalIdExpression>();
 const MAX_COMPILED = 1000;
 
-/** The call's headers as the expression sees them: lower-case names, text values, no flow token. */
-export function externalIdHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string> {
+/** The call's headers as expressions and connectors see them: lower-case names, text values, never the flow token. */
+export function headersWithoutFlowToken(headers: Record<string, string | string[] | undefined>): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [name, value] of Object.entries(headers)) {
     if (value === undefined || CREDENTIAL_HEADERS.has(name.toLowerCase())) continue;

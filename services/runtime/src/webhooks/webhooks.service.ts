@@ -10,7 +10,7 @@ import { RUNTIME_OPTIONS, type RuntimeOptions } from '../runtime-options';
 import { RunsService } from '../runs/runs.service';
 import type { JsonValue } from '../stream-message';
 import { missingFields, readWebhookBody, type WebhookRequestLike } from './webhook-body';
-import { externalIdHeaders, webhookExternalId } from './webhook-external-id';
+import { headersWithoutFlowToken, webhookExternalId } from './webhook-external-id';
 import { WebhookFlowCache, type WebhookFlow } from './webhook-flows';
 import { deduplicatesItems, webhookItems } from './webhook-items';
 
@@ -67,7 +67,7 @@ export class WebhooksService {
     }
     const query: Record<string, JsonValue> = {};
     for (const [k, v] of Object.entries(req.query ?? {})) query[k] = typeof v === 'string' ? v : JSON.stringify(v);
-    const externalId = trigger.externalId ? await webhookExternalId(trigger.externalId, { body, headers: externalIdHeaders(req.headers), query }) : null;
+    const externalId = trigger.externalId ? await webhookExternalId(trigger.externalId, { body, headers: headersWithoutFlowToken(req.headers), query }) : null;
     if (externalId === null) return { runId: await this.runs.queue(flow, version, { type: 'webhook' }, body, { contentType, query }) };
     const queued = await this.runs.queueOnce(flow, version, { type: 'webhook' }, body, { contentType, query }, externalId);
     return queued.duplicateOf === undefined ? { runId: queued.runId } : { runId: queued.runId, status: 'duplicate', duplicateOf: queued.duplicateOf };
@@ -121,7 +121,8 @@ export class WebhooksService {
         target: trigger.trigger,
         account,
         props: trigger.props ?? {},
-        input: { request: { method: req.method, path: req.path ?? `/hooks/${flow.id}`, query, headers, body, rawBody: raw } },
+        // The flow's token is the platform's credential, not the connector's: untrusted code never sees it.
+        input: { request: { method: req.method, path: req.path ?? `/hooks/${flow.id}`, query, headers: headersWithoutFlowToken(req.headers), body, rawBody: raw } },
       });
       payloads = ((output as { payloads?: JsonValue[] })?.payloads ?? []) as JsonValue[];
     } catch (error) {
@@ -134,7 +135,7 @@ export class WebhooksService {
       for (const payload of payloads) runIds.push(await this.runs.queue(flow, version, runTrigger, payload));
       return { runId: runIds[0] ?? null, runIds };
     }
-    const items = await webhookItems(payloads, labelling, { method: req.method, path: req.path ?? `/hooks/${flow.id}`, query, headers: externalIdHeaders(req.headers) });
+    const items = await webhookItems(payloads, labelling, { method: req.method, path: req.path ?? `/hooks/${flow.id}`, query, headers: headersWithoutFlowToken(req.headers) });
     const queued = await this.runs.queueItems(flow, version, runTrigger, items, Math.max(1, trigger.batchSize ?? 1));
     if (queued.duplicateRun) return { runId: queued.duplicateRun.runId, status: 'duplicate', duplicateOf: queued.duplicateRun.duplicateOf, duplicates: queued.duplicates };
     return { runId: queued.runIds[0] ?? null, runIds: queued.runIds, duplicates: queued.duplicates };
