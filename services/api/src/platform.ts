@@ -7,7 +7,7 @@ import type { SandboxPool } from '@flowport/sandbox';
 import { CONNECTOR_SANDBOX } from '@flowport/registry';
 import { resolveRuntimeOptions, runEventsRmqOptions, TriggerManager, type RuntimeModuleOptions } from '@flowport/runtime';
 import { HealthIndicatorService } from '@nestjs/terminus';
-import { createGateway } from './gateway';
+import { createGateway, type Gateway } from './gateway';
 import { allMigrations, modulesForRoles, PENDING_ROLES } from './roles';
 import { seedBuiltInConnectors, type SeedReport } from './seed/seed-connectors';
 import { checkRabbitMq } from './transport-health';
@@ -66,6 +66,7 @@ export async function startPlatform(
 
     const logger = new PinoNestLogger({ level: config.logLevel, base: { roles: config.roles.join(',') } });
     const runtime: RuntimeModuleOptions = { rabbitmqUrl: config.rabbitmqUrl, runEventsQueue: config.runEventsQueue, ...options.runtime };
+    const gateway = config.roles.includes('api') ? createGateway(config, config.roles) : null;
     const app = await phase('modules + migrations', async () => {
       const a = await createPlatformApp({
         config,
@@ -74,14 +75,14 @@ export async function startPlatform(
         migrations: [...coreMigrations, ...allMigrations],
         imports: modulesForRoles(config.roles, { runtime }),
         logger,
-        beforeBodyParser: config.roles.includes('api') ? [createGateway(config, config.roles) as never] : [],
+        beforeBodyParser: gateway ? [gateway.handle as never] : [],
       });
       // Run wake-ups between replicas: this process's executor listens on the RabbitMQ queue.
       const runtimeOptions = config.roles.includes('runtime') ? resolveRuntimeOptions(runtime) : null;
       if (runtimeOptions?.rabbitmqUrl && runtimeOptions.executor) a.connectMicroservice(runEventsRmqOptions(runtimeOptions.rabbitmqUrl, runtimeOptions.runEventsQueue), { inheritAppConfig: true });
       await a.init();
       if (runtimeOptions?.rabbitmqUrl && runtimeOptions.executor) await a.startAllMicroservices();
-      observe(a, config);
+      observe(a, config, gateway);
       return a;
     });
     const boot = await phase('bootstrap', () => app.get(WorkspacesService).bootstrap(), (b) => (b ? 'created workspace "Default" and its owner key' : 'workspaces exist'));
@@ -123,6 +124,7 @@ export async function startPlatform(
           // acked, executors finish their runs, then pools and broker connections close.
           const closed = await Promise.race([app.close().then(() => true as const), bound]);
           clearTimeout(timer);
+          gateway?.close();
           await db.stop().catch(() => undefined);
           return closed;
         })();
@@ -136,7 +138,7 @@ export async function startPlatform(
 }
 
 /** Metrics and readiness checks that need the process's own parts (sandbox pool, transport, triggers). */
-function observe(app: NestExpressApplication, config: FlowportConfig): void {
+function observe(app: NestExpressApplication, config: FlowportConfig, gateway: Gateway | null): void {
   const metrics = app.get(MetricsService);
   const sandbox = optional(() => app.get<Partial<Pick<SandboxPool, 'stats' | 'call'>>>(CONNECTOR_SANDBOX, { strict: false }));
   if (sandbox?.stats) metrics.watchSandbox(() => sandbox.stats!());
@@ -162,6 +164,14 @@ function observe(app: NestExpressApplication, config: FlowportConfig): void {
     });
   } else {
     readiness.add(() => indicators.check('transport').up({ transport: 'in-process' }));
+  }
+  if (gateway && Object.keys(gateway.status()).length > 0) {
+    readiness.add(async () => {
+      // Informational: the gateway still serves the studio and the other roles when every
+      // process of one role is down (those requests get 502 UPSTREAM_UNREACHABLE).
+      const upstreams = await gateway.probe();
+      return indicators.check('upstreams').up(upstreams);
+    });
   }
   if (config.roles.includes('runtime')) {
     const triggers = app.get(TriggerManager, { strict: false });

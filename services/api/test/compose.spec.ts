@@ -68,17 +68,24 @@ describe('docker-compose.yml', () => {
     }
   });
 
-  it('lets the api gateway reach a process for every other role, and starts it after them', () => {
+  it('lets the api gateway reach every process of every other role, and starts it after them', () => {
     const api = services.api;
     expect(api.ports).toContain('3000:3000');
     const config = loadConfig(envOf(api), []);
     for (const role of UPSTREAM_ROLES) {
-      const upstream = config.upstreams[role];
-      expect({ role, upstream }).toEqual({ role, upstream: expect.stringMatching(/^http:\/\/[\w-]+:3000$/) });
-      const host = new URL(upstream!).hostname;
-      expect({ role, host, runs: services[host]?.environment?.FLOWPORT_ROLES }).toEqual({ role, host, runs: role });
-      expect(depsOf(api)).toContain(host);
+      const upstreams = config.upstreams[role] ?? [];
+      expect({ role, configured: upstreams.length > 0 }).toEqual({ role, configured: true });
+      for (const upstream of upstreams) {
+        expect({ role, upstream }).toEqual({ role, upstream: expect.stringMatching(/^http:\/\/[\w-]+:3000$/) });
+        const host = new URL(upstream).hostname;
+        expect({ role, host, runs: services[host]?.environment?.FLOWPORT_ROLES }).toEqual({ role, host, runs: role });
+        expect(depsOf(api)).toContain(host);
+      }
+      // Every replica of the role gets requests (FLOWPORT_<ROLE>_URL lists them all).
+      const replicas = platform.filter(([, s]) => s.environment!.FLOWPORT_ROLES === role).map(([name]) => name);
+      expect({ role, listed: upstreams.map((u) => new URL(u).hostname).sort() }).toEqual({ role, listed: replicas.sort() });
     }
+    expect(config.upstreams.runtime).toEqual(['http://runtime-1:3000', 'http://runtime-2:3000']);
   });
 
   it('names only services that exist in depends_on, and every role waits for PostgreSQL and RabbitMQ', () => {

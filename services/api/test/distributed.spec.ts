@@ -41,7 +41,7 @@ describe('roles as separate processes', () => {
       FLOWPORT_REGISTRY_URL: procs.registry.url,
       FLOWPORT_STORE_URL: store.url,
       FLOWPORT_FLOWS_URL: flows.url,
-      FLOWPORT_RUNTIME_URL: r1.url,
+      FLOWPORT_RUNTIME_URL: `${r1.url},${r2.url}`,
     });
     connection = await amqp.connect(AMQP_URL);
     channel = await connection.createConfirmChannel();
@@ -87,6 +87,8 @@ describe('roles as separate processes', () => {
 
     procs.runtime1.child.kill('SIGKILL');
     await procs.runtime1.exited;
+    // The gateway lists both runtimes: with runtime 1 dead, every runs API call through it still answers.
+    for (let i = 0; i < 6; i++) await request(api).get(`/api/v1/runs?flowId=${flowId}&limit=5`).set(auth).expect(200);
 
     // Unacked messages return to the queue for runtime 2; runs runtime 1 had claimed are taken up after the claim TTL.
     await waitUntil('every message recorded', async () => (await accepted()) === MESSAGES, 90_000, 200);

@@ -39,8 +39,12 @@ export interface FlowportConfig {
   shutdownTimeoutMs: number;
   /** Build and publish the built-in connectors (connectors/*) on start. */
   seedConnectors: boolean;
-  /** Where the api role forwards the routes of roles it does not run itself (FLOWPORT_REGISTRY_URL, ...). */
-  upstreams: Partial<Record<UpstreamRole, string>>;
+  /**
+   * Where the api role forwards the routes of roles it does not run itself (FLOWPORT_REGISTRY_URL,
+   * ...): each role's processes as origins (`http://runtime-1:3000`), one or more, in the order
+   * given; the gateway spreads requests over them.
+   */
+  upstreams: Partial<Record<UpstreamRole, string[]>>;
 }
 
 /**
@@ -64,10 +68,10 @@ export const CONFIG_VARIABLES: ReadonlyArray<{ name: string; default: string; me
   { name: 'FLOWPORT_RUN_EVENTS_QUEUE', default: 'flowport.runtime.runs', meaning: 'RabbitMQ queue carrying run wake-ups between runtime replicas' },
   { name: 'FLOWPORT_SHUTDOWN_TIMEOUT_MS', default: '25000', meaning: 'SIGTERM: time for in-flight batches and runs before exiting anyway (exit 1), 100-600000' },
   { name: 'FLOWPORT_SEED_CONNECTORS', default: 'true', meaning: 'Build, publish and install connectors/* on start (processes with the store role)' },
-  { name: 'FLOWPORT_REGISTRY_URL', default: 'unset', meaning: 'api role: base URL of a registry process for /api/v1/registry/* and /api/v1/studio/*' },
-  { name: 'FLOWPORT_STORE_URL', default: 'unset', meaning: 'api role: base URL of a store process for /api/v1/store|installs|accounts/*' },
-  { name: 'FLOWPORT_FLOWS_URL', default: 'unset', meaning: 'api role: base URL of a flows process for /api/v1/flows/*' },
-  { name: 'FLOWPORT_RUNTIME_URL', default: 'unset', meaning: 'api role: base URL of a runtime process for /api/v1/runs, /api/v1/events, /api/v1/flows/{id}/runs|test|resync, /hooks/*' },
+  { name: 'FLOWPORT_REGISTRY_URL', default: 'unset', meaning: 'api role: base URL of a registry process, or a comma list of several, for /api/v1/registry/* and /api/v1/studio/*' },
+  { name: 'FLOWPORT_STORE_URL', default: 'unset', meaning: 'api role: base URL of a store process, or a comma list of several, for /api/v1/store|installs|accounts/*' },
+  { name: 'FLOWPORT_FLOWS_URL', default: 'unset', meaning: 'api role: base URL of a flows process, or a comma list of several, for /api/v1/flows/*' },
+  { name: 'FLOWPORT_RUNTIME_URL', default: 'unset', meaning: 'api role: base URL of a runtime process, or a comma list of replicas (`http://runtime-1:3000,http://runtime-2:3000`), for /api/v1/runs, /api/v1/events, /api/v1/flows/{id}/runs|test|resync, /hooks/*' },
 ];
 
 /** A bad environment variable: the message names it and what it accepts. */
@@ -127,6 +131,44 @@ export function parseRoles(raw: string | undefined, source: string, problems: st
 }
 
 /**
+ * FLOWPORT_<ROLE>_URL: one base URL or a comma list of them (replicas of the role). Each entry
+ * must be an http(s) origin: a path would be ignored (requests keep their own path), and
+ * credentials would replace the caller's Authorization header, so both are refused.
+ */
+function upstreamUrls(env: Env, role: UpstreamRole, problems: string[]): string[] | undefined {
+  const name = `FLOWPORT_${role.toUpperCase()}_URL`;
+  const raw = env[name]?.trim();
+  if (!raw) return undefined;
+  const accepted = `${name} must be the http:// or https:// base URL of a ${role} process, or a comma list of them (e.g. http://${role}-1:3000,http://${role}-2:3000)`;
+  const urls: string[] = [];
+  for (const [index, part] of raw.split(',').entries()) {
+    const checked = upstreamEntry(part.trim(), raw, urls);
+    if (typeof checked === 'string') urls.push(checked);
+    else problems.push(`${accepted}: entry ${index + 1} ${checked.problem}`);
+  }
+  return urls.length > 0 ? urls : undefined;
+}
+
+/** One entry of an upstream list: its origin, or what is wrong with it. */
+function upstreamEntry(entry: string, raw: string, earlier: string[]): string | { problem: string } {
+  if (entry === '') return { problem: `is empty (got "${raw.replace(/\/\/[^@/,]*@/g, '//***@')}")` };
+  const shown = entry.replace(/\/\/[^@/]*@/, '//***@');
+  let url: URL;
+  try {
+    url = new URL(entry);
+  } catch {
+    return { problem: `is not a URL (got "${shown}")` };
+  }
+  const credentials = url.username !== '' || url.password !== '';
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return { problem: `is not http:// or https:// (got "${shown}")` };
+  if (!url.hostname) return { problem: `has no host (got "${shown}")` };
+  if (credentials) return { problem: `must not carry a user or password (got "${shown}")` };
+  if (url.pathname !== '/' || url.search || url.hash) return { problem: `must be a base URL without a path, query or fragment (got "${shown}")` };
+  if (earlier.includes(url.origin)) return { problem: `repeats ${url.origin}` };
+  return url.origin;
+}
+
+/**
  * Reads and validates every variable at once so a broken deployment reports all its problems
  * in one start attempt. Throws ConfigError; never returns a half-valid config.
  */
@@ -155,13 +197,10 @@ export function loadConfig(env: Env = process.env, argv: string[] = process.argv
   if (rabbitmqUrl && !/^amqps?:\/\//.test(rabbitmqUrl)) {
     problems.push(`RABBITMQ_URL must be an amqp:// or amqps:// URL (got "${rabbitmqUrl.replace(/:[^:@/]*@/, ':***@')}")`);
   }
-  const upstreams: Partial<Record<UpstreamRole, string>> = {};
+  const upstreams: Partial<Record<UpstreamRole, string[]>> = {};
   for (const role of UPSTREAM_ROLES) {
-    const name = `FLOWPORT_${role.toUpperCase()}_URL`;
-    const raw = env[name]?.trim();
-    if (!raw) continue;
-    if (!/^https?:\/\/[^/]+/.test(raw)) problems.push(`${name} must be the http:// or https:// base URL of a ${role} process, e.g. http://${role}:3000 (got "${raw}")`);
-    else upstreams[role] = raw.replace(/\/+$/, '');
+    const urls = upstreamUrls(env, role, problems);
+    if (urls) upstreams[role] = urls;
   }
 
   const config: FlowportConfig = {
