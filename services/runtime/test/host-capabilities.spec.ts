@@ -32,6 +32,8 @@ describe('host capabilities in connector calls: sql for connectors/postgres, gra
   let server: Server;
   let baseUrl: string;
   const received: Received[] = [];
+  // What GET /orders lists; the HTTP pooling test adds to it between polls.
+  const orders = [{ id: 'o-1', total: 5 }, { id: 'o-2', total: 7 }];
   const versions: Record<string, string> = {};
 
   /** Publishes and installs the package as the CLI builds it; returns nothing, the version is kept. */
@@ -59,7 +61,7 @@ describe('host capabilities in connector calls: sql for connectors/postgres, gra
           res.writeHead(302, { location: `http://localhost:${port}/orders` }).end();
         } else if (req.url?.startsWith('/orders')) {
           res.writeHead(req.method === 'POST' ? 201 : 200, { 'content-type': 'application/json' });
-          res.end(JSON.stringify(req.method === 'POST' ? { created: JSON.parse(body || 'null') } : { data: { items: [{ id: 'o-1', total: 5 }, { id: 'o-2', total: 7 }] } }));
+          res.end(JSON.stringify(req.method === 'POST' ? { created: JSON.parse(body || 'null') } : { data: { items: orders } }));
         } else {
           res.writeHead(404).end('no such route');
         }
@@ -116,7 +118,7 @@ describe('host capabilities in connector calls: sql for connectors/postgres, gra
     expect(received.filter((r) => r.method === 'GET' && r.url === '/orders')).toHaveLength(0);
   });
 
-  it('HTTP Poll Endpoint polls the host of its URL prop through the runtime\'s pooling', async () => {
+  it('HTTP Poll Endpoint polls the host of its URL prop through the runtime\'s pooling; an item seen again starts nothing, a new one starts one run', async () => {
     const account = await createAccount('http', 'no auth', { authType: 'none' });
     const flow = await api.createFlow({
       name: 'poll orders',
@@ -142,6 +144,21 @@ describe('host capabilities in connector calls: sql for connectors/postgres, gra
     expect(run.messages.map((m) => m.externalId)).toEqual(['o-1', 'o-2']);
     expect(run.steps[0].output).toBe(12);
     expect(received.some((r) => r.method === 'GET' && r.url === '/orders?status=new')).toBe(true);
+
+    // Later polls list the same two plus a new one: only the new one starts a run, once.
+    orders.push({ id: 'o-3', total: 30 });
+    await waitUntil('the run of the new item to finish', async () => {
+      const items = await runsOf(flow.id);
+      return items.length >= 2 && items.every((r) => r.status === 'succeeded');
+    }, 30_000);
+    // One poll more after that run: the items it sees again start nothing.
+    const pollsBefore = t.app.get(TriggerManager).pooling(flow.id)!.polls;
+    await waitUntil('one more poll', async () => t.app.get(TriggerManager).pooling(flow.id)!.polls > pollsBefore, 30_000);
+    const after = await details(flow.id);
+    expect(after).toHaveLength(2);
+    expect(after.every((r) => r.status === 'succeeded')).toBe(true);
+    expect(after.flatMap((r) => r.messages.map((m) => m.externalId)).sort()).toEqual(['o-1', 'o-2', 'o-3']);
+    expect(after.find((r) => r.messages.some((m) => m.externalId === 'o-3'))!.steps[0].output).toBe(30);
     await api.post(`/api/v1/flows/${flow.id}/deactivate`).expect(200);
   });
 
