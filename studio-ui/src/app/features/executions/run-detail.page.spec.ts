@@ -54,6 +54,7 @@ describe('RunDetailPage', () => {
   it('shows the step timeline with status, start and duration, input/output JSON, logs and the batch messages', async () => {
     const { el } = await open(detail());
     expect(el.querySelector('[data-run-status]')?.textContent).toBe('failed');
+    expect(el.querySelector('[data-duplicate-of]')).toBeNull();
     expect(el.querySelector('.alert-error')?.textContent).toContain('HTTP 503');
     const steps = [...el.querySelectorAll('.timeline [data-step]')] as HTMLElement[];
     expect(steps.map((s) => s.getAttribute('data-step'))).toEqual(['shape', 'notify']);
@@ -84,9 +85,12 @@ describe('RunDetailPage', () => {
   });
 
   it('offers no Replay for a succeeded run and says why no step ran for a duplicate', async () => {
-    const { el } = await open(detail({ status: 'duplicate', error: null, steps: [] }));
+    const { el } = await open(detail({ status: 'duplicate', error: null, steps: [], duplicateOf: 'r1' }));
     expect(el.querySelector('[data-action=replay]')).toBeNull();
     expect(el.querySelector('[data-no-steps]')?.textContent).toContain('duplicate');
+    const original = el.querySelector('[data-duplicate-of]') as HTMLAnchorElement;
+    expect(original.textContent).toBe('r1');
+    expect(original.getAttribute('href')).toBe('/executions/r1');
   });
 
   it('refreshes a running run until it finishes', async () => {
