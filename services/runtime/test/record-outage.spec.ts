@@ -3,8 +3,7 @@ import { Pool } from 'pg';
 import { PgRunRecorder } from '../src/delivery';
 import { AmqpQueueFixture, uniqueFlowId } from './support/brokers';
 import { TcpProxy } from './support/net';
-import { createTestDatabase } from './support/pg';
-import { makeDelivery, ObservedRecorder, rowCounts, type Harness } from './support/scenarios';
+import { deliveryHarness, makeDelivery, ObservedRecorder, rowCounts } from './support/scenarios';
 
 /** The watched recorder, answering isUnavailable as the PostgreSQL recorder it wraps does (as in production). */
 class PgObservedRecorder extends ObservedRecorder {
@@ -23,20 +22,7 @@ jest.setTimeout(60_000);
 // without a record) however long the outage lasts. services/api/test/database-outage.spec.ts
 // stops a real PostgreSQL server for 10 s; this runs the same rule fast, through a TCP proxy.
 describe('recording while PostgreSQL is unreachable', () => {
-  const h: Harness = { db: undefined!, pool: undefined!, fixtures: [], deliveries: [] };
-
-  beforeAll(async () => {
-    h.db = await createTestDatabase();
-    h.pool = h.db.pool();
-    await new PgRunRecorder(h.pool).ensureSchema();
-  });
-  afterEach(async () => {
-    await Promise.all(h.deliveries.splice(0).map((d) => d.stop({ timeoutMs: 2000 }).catch(() => undefined)));
-    await Promise.all(h.fixtures.splice(0).map((f) => f.cleanup()));
-  });
-  afterAll(async () => {
-    await h.db?.drop();
-  });
+  const h = deliveryHarness();
 
   it('tells an unreachable database apart from a batch PostgreSQL refuses', async () => {
     const nowhere = new Pool({ host: '127.0.0.1', port: await freePort(), user: 'postgres', database: h.db.name, max: 1 });

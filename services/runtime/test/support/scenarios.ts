@@ -91,7 +91,11 @@ export function makeDelivery(
   return delivery;
 }
 
-export function deliveryScenarios(factory: () => FixtureFactory): Harness {
+/**
+ * A scratch database with the run tables for the enclosing describe, and the deliveries and
+ * queue fixtures a test registers in `h`, stopped and cleaned after each test.
+ */
+export function deliveryHarness(): Harness {
   const h: Harness = { db: undefined!, pool: undefined!, fixtures: [], deliveries: [] };
 
   beforeAll(async () => {
@@ -106,6 +110,11 @@ export function deliveryScenarios(factory: () => FixtureFactory): Harness {
   afterAll(async () => {
     await h.db?.drop();
   });
+  return h;
+}
+
+export function deliveryScenarios(factory: () => FixtureFactory): Harness {
+  const h = deliveryHarness();
 
   async function newFixture(options?: Parameters<FixtureFactory['create']>[0]): Promise<QueueFixture> {
     const fixture = await factory().create(options);
