@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
-import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from '@flowport/core';
@@ -12,6 +11,7 @@ import { acceptedCount, messageCounts, runShape } from './support/messages';
 import { buildApi, spawnPlatform, type PlatformProcess } from './support/processes';
 import { consumerPrefetches, publishNumbers, queueCounts } from './support/rabbitmq';
 import { activateNumbersFlow } from './support/flows';
+import { freePort } from '@flowport/testing';
 
 jest.setTimeout(600_000);
 
@@ -19,14 +19,6 @@ const MESSAGES = 2000;
 const BATCH_SIZE = 10;
 const BACKLOG = 1500;
 const OUTAGE_MS = 10_000;
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 // Issue 4: "PostgreSQL stopped for 10 s during consumption: nothing acked without a record; the
 // consumer resumes by itself." The machine's PostgreSQL is shared, so the platform runs on a

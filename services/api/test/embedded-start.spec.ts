@@ -1,17 +1,9 @@
 import * as fs from 'node:fs';
-import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import request from 'supertest';
 import { startPlatform } from '../src';
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
+import { freePort } from '@flowport/testing';
 
 // Real embedded PostgreSQL (initdb + server) in a fresh FLOWPORT_HOME, started twice.
 describe('npm start with embedded PostgreSQL', () => {
