@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import * as amqp from 'amqplib';
 import { z } from 'zod';
 import { Batcher } from '../delivery/batcher';
+import { AckTracker } from './amqp-acks';
 import { parseBody, toHeaderString, toJsonValue, type JsonValue } from '../stream-message';
 import {
   batchingConfigSchema,
@@ -60,6 +61,8 @@ type Session = {
   model: amqp.ChannelModel;
   channel: amqp.Channel;
   confirm: amqp.ConfirmChannel;
+  /** Coalesces the consumer channel's acks (a recorded batch is one multiple-ack). */
+  acks: AckTracker;
   consumerTag?: string;
   /** Asks for the queue depth; its own channel, so a failed check cannot close the consumer's. */
   lag?: Promise<amqp.Channel>;
@@ -71,7 +74,9 @@ type AmqpMessage = DeliveredMessage & { readonly generation: number; readonly ra
  * Consumes one RabbitMQ queue with manual acks. Prefetch equals the batcher's capacity
  * (Batch Size x (in-flight batches + 1)), so the broker itself stops sending while handlers are
  * busy. amqplib's opt-in recovery reconnects with back-off; messages of a lost connection are
- * dropped from the buffer because the broker redelivers them.
+ * dropped from the buffer because the broker redelivers them. Acks go through an AckTracker: a
+ * recorded batch is acked with one multiple-ack, in delivery order (amqplib writes every frame to
+ * the socket on its own, so 100 single acks were 100 socket writes and 100 frames for RabbitMQ).
  */
 export class AmqpDriver implements StreamDriver {
   readonly name = 'amqp';
@@ -128,6 +133,7 @@ export class AmqpDriver implements StreamDriver {
       // The broker requeues everything this connection held, so every buffered copy is stale
       // (the next connection's consumer starts only after this event).
       const stale = this.batcher.takeBuffered();
+      this.session?.acks.close(new Error(`AMQP connection lost before the ack was sent (${errorText(error)}); RabbitMQ will redeliver`));
       this.session = undefined;
       this.logger.warn('AMQP connection lost; reconnecting', { queue: cfg.queue, error: errorText(error), dropped: stale.length });
     });
@@ -161,6 +167,8 @@ export class AmqpDriver implements StreamDriver {
     // requeues messages that were already recorded. Closing the channels first flushes them:
     // RabbitMQ answers a channel's Close only after the frames sent before it on that channel.
     if (current) {
+      // Acks still waiting to be coalesced go now, so recorded messages are not redelivered.
+      current.acks.flushAll();
       const channels: Array<Promise<unknown>> = [current.channel.close(), current.confirm.close()];
       if (current.lag) channels.push(current.lag.then((lag) => lag.close()));
       await Promise.all(channels.map((closing) => closing.catch(() => undefined)));
@@ -193,7 +201,9 @@ export class AmqpDriver implements StreamDriver {
     }
     await confirm.assertQueue(this.deadLetterQueue, { durable: true });
     await channel.prefetch(this.batcher.capacity);
-    const session: Session = { generation, model, channel, confirm };
+    const acks = new AckTracker(channel);
+    channel.on('close', () => acks.close(new Error('AMQP channel closed before the ack was sent; RabbitMQ will redeliver')));
+    const session: Session = { generation, model, channel, confirm, acks };
     this.session = session;
     const { consumerTag } = await channel.consume(
       cfg.queue,
@@ -203,6 +213,7 @@ export class AmqpDriver implements StreamDriver {
           void model.close().catch(() => undefined);
           return;
         }
+        acks.delivered(raw.fields.deliveryTag);
         this.batcher.push(this.toMessage(raw, session));
       },
       { noAck: false },
@@ -268,11 +279,12 @@ export class AmqpDriver implements StreamDriver {
       },
       ack: async () => {
         guard.claim('ack');
-        this.liveChannel(message, 'ack').ack(raw);
+        // Coalesced: the acks of a recorded batch leave as one multiple-ack, in delivery order.
+        await this.liveSession(message, 'ack').acks.ack(raw.fields.deliveryTag);
       },
       nack: async (options: NackOptions = {}) => {
         guard.claim('nack');
-        const channel = this.liveChannel(message, 'nack');
+        const current = this.liveSession(message, 'nack');
         const requeue = options.requeue ?? true;
         if (requeue && options.delayMs && options.delayMs > 0 && !this.stopping) {
           // AMQP has no delayed requeue: hold the message unacked (it keeps its prefetch slot) and requeue later.
@@ -281,9 +293,11 @@ export class AmqpDriver implements StreamDriver {
             this.requeueNow(message);
           }, options.delayMs);
           this.delayed.set(timer, message);
+          current.acks.holding(raw.fields.deliveryTag);
           return;
         }
-        channel.nack(raw, false, requeue);
+        current.channel.nack(raw, false, requeue);
+        current.acks.settled(raw.fields.deliveryTag);
       },
       deadLetter: async (error: unknown) => {
         guard.claim('dead-letter');
@@ -306,7 +320,9 @@ export class AmqpDriver implements StreamDriver {
           this.requeueNow(message);
           throw publishError;
         });
-        this.liveChannel(message, 'dead-letter').ack(raw);
+        const live = this.liveSession(message, 'dead-letter');
+        live.channel.ack(raw);
+        live.acks.settled(raw.fields.deliveryTag);
       },
     };
     return message;
@@ -320,15 +336,12 @@ export class AmqpDriver implements StreamDriver {
     return session;
   }
 
-  private liveChannel(message: AmqpMessage, action: string): amqp.Channel {
-    return this.liveSession(message, action).channel;
-  }
-
   private requeueNow(message: AmqpMessage): void {
     const session = this.session;
     if (session && session.generation === message.generation) {
       try {
         session.channel.nack(message.raw, false, true);
+        session.acks.settled(message.raw.fields.deliveryTag);
       } catch (error) {
         this.logger.debug('AMQP requeue failed; the broker requeues on close anyway', { error: errorText(error) });
       }
