@@ -31,7 +31,7 @@ export type {
 } from './account';
 export { defineAction } from './action';
 export type { ActionContext, ActionDefinition, ActionInput, AnyAction } from './action';
-export { defineTrigger, standardTriggerProps, STANDARD_TRIGGER_PROP_NAMES, EXTERNAL_ID_DESCRIPTION } from './trigger';
+export { defineTrigger, standardTriggerProps, STANDARD_TRIGGER_PROP_NAMES, EXTERNAL_ID_DESCRIPTION, EXTERNAL_ID_DESCRIPTIONS } from './trigger';
 export type {
   AnyTrigger,
   MapResult,

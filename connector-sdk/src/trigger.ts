@@ -19,8 +19,15 @@ import type {
   WebhookSignature,
 } from './types';
 
-export const EXTERNAL_ID_DESCRIPTION =
-  "An expression over one message, e.g. payload.orderId, headers.x-id or attributes.MessageId; empty = the broker's own message id";
+/** What the External ID prop says in a trigger's form: its "empty" case differs by trigger kind. */
+export const EXTERNAL_ID_DESCRIPTIONS: Readonly<Record<TriggerKind, string>> = {
+  stream: "An expression over one message, e.g. payload.orderId, headers.x-id or attributes.MessageId; empty = the broker's own message id",
+  pooling: "An expression over one polled item, e.g. payload.id or payload.updatedAt; empty = the item's id as the trigger reads it",
+  webhook:
+    "An expression over one item of the call, e.g. payload.id or headers.x-delivery-id; empty = the item's own id when the trigger gives one, else every item starts a run",
+};
+/** The stream trigger's text (the External ID prop's default description). */
+export const EXTERNAL_ID_DESCRIPTION = EXTERNAL_ID_DESCRIPTIONS.stream;
 
 /** The props every trigger gets from the SDK. A connector must not define these names itself. */
 export const standardTriggerProps = {
@@ -184,6 +191,7 @@ export function defineTrigger(
   };
   if (def.sampleData !== undefined) manifest.sampleData = def.sampleData;
   for (const name of STANDARD_TRIGGER_PROP_NAMES) manifest.props.properties[name]['x-flowport-standard'] = true;
+  manifest.props.properties.externalId.description = EXTERNAL_ID_DESCRIPTIONS[def.kind];
   const base = { type: 'trigger' as const, name: def.name, displayName: def.displayName, account: def.account, props, test: def.test, manifest };
 
   switch (def.kind) {

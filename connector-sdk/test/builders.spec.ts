@@ -6,7 +6,7 @@ import {
   fetchClientCredentialsToken,
   Property,
   propsSchema,
-  EXTERNAL_ID_DESCRIPTION,
+  EXTERNAL_ID_DESCRIPTIONS,
   SDK_VERSION,
   validateManifest,
 } from '../src';
@@ -75,7 +75,7 @@ describe('triggers', () => {
       });
       expect(trigger.props.properties.externalId).toEqual({
         title: 'External ID',
-        description: EXTERNAL_ID_DESCRIPTION,
+        description: EXTERNAL_ID_DESCRIPTIONS[trigger.kind],
         type: 'string',
         'x-flowport-kind': 'shortText',
         'x-flowport-standard': true,

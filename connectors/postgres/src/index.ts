@@ -8,7 +8,7 @@ import { newOrUpdatedRows } from './lib/triggers/new-or-updated-rows';
 
 export default defineConnector({
   name: 'postgres',
-  version: '0.1.0',
+  version: '0.2.0',
   displayName: 'PostgreSQL',
   description: 'Run parameterised queries, insert and upsert rows, and start flows from new or updated rows.',
   icon: POSTGRES_ICON,
