@@ -18,7 +18,7 @@ export interface ConnectorTriggerDef {
   props: Record<string, JsonValue>;
   /** 1..1000; the service fills 1 when omitted. */
   batchSize: number;
-  /** JSONata over one message; empty = the broker's own message id. */
+  /** JSONata over one message or item; empty = the broker's own message id (stream) or the item's id (pooling, webhook when the trigger gives one). */
   externalId?: string;
   /** 0..60000; the service fills 1000 when omitted. */
   batchWaitMs: number;
