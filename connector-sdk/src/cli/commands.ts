@@ -183,6 +183,36 @@ export function loadSandbox(moduleId = '@flowport/sandbox'): SandboxModule {
   }
 }
 
+/** The host capabilities `connector test` grants; the shape of `@flowport/capabilities` it uses. */
+interface CapabilitiesModule {
+  PgSqlCapabilities: new (options: { allowPrivateNetwork: boolean }) => { forAccount(values: Record<string, unknown>): unknown; close(): Promise<void> };
+  AmqpCapabilities: new (options: { allowPrivateNetwork: boolean }) => { close(): Promise<void> };
+  KafkaCapabilities: new (options: { allowPrivateNetwork: boolean }) => { close(): Promise<void> };
+}
+
+/** The capabilities whose connections the host holds: granted from `@flowport/capabilities`. */
+export const HOST_HELD_CAPABILITIES = ['sql', 'amqp', 'kafka'] as const;
+
+/**
+ * The platform's host capabilities are a second optional peer, needed only to test connectors
+ * that declare `sql`, `amqp` or `kafka` (they bring pg, amqplib and kafkajs).
+ */
+export function loadCapabilities(needed: readonly string[], moduleId = '@flowport/capabilities'): CapabilitiesModule {
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    return require(moduleId) as CapabilitiesModule;
+  } catch (err) {
+    const code = (err as { code?: string }).code;
+    if (code === 'MODULE_NOT_FOUND' && (err as Error).message.includes(`'${moduleId}'`)) {
+      throw new CliError(
+        `this connector declares the ${needed.join(', ')} capabilit${needed.length === 1 ? 'y' : 'ies'}, whose connections the platform's host capabilities hold, which are not installed: npm install --save-dev @flowport/capabilities`,
+        EXIT_USAGE,
+      );
+    }
+    throw err;
+  }
+}
+
 export interface TestOptions {
   kind: string | undefined;
   name: string | undefined;
@@ -197,7 +227,13 @@ export interface TestOptions {
   timeoutMs?: number;
 }
 
-export async function testCommand(io: CliIo, dir: string, o: TestOptions, sandbox: () => SandboxModule = loadSandbox): Promise<number> {
+export async function testCommand(
+  io: CliIo,
+  dir: string,
+  o: TestOptions,
+  sandbox: () => SandboxModule = loadSandbox,
+  hostCapabilities: (needed: readonly string[]) => CapabilitiesModule = loadCapabilities,
+): Promise<number> {
   if (o.kind !== 'action' && o.kind !== 'trigger') {
     throw new CliError('usage: flowport connector test <action|trigger> [name] --props props.json --account account.json', EXIT_USAGE);
   }
@@ -241,6 +277,20 @@ export async function testCommand(io: CliIo, dir: string, o: TestOptions, sandbo
     else calls.push({ op: 'trigger.test', input: base });
   }
 
+  // As on the platform: sql for a call with an account, amqp and kafka whenever the manifest lists
+  // them, behind the same network guard (private addresses only with --allow-private-network).
+  const needed = HOST_HELD_CAPABILITIES.filter((c) => m.capabilities.includes(c));
+  const host = needed.length > 0 ? hostCapabilities(needed) : undefined;
+  const guard = { allowPrivateNetwork: o.allowPrivateNetwork ?? false };
+  const sql = host && needed.includes('sql') && account != null ? new host.PgSqlCapabilities(guard) : undefined;
+  const amqp = host && needed.includes('amqp') ? new host.AmqpCapabilities(guard) : undefined;
+  const kafka = host && needed.includes('kafka') ? new host.KafkaCapabilities(guard) : undefined;
+  const granted = {
+    ...(sql ? { sql: sql.forAccount(account as Record<string, unknown>) } : {}),
+    ...(amqp ? { amqp } : {}),
+    ...(kafka ? { kafka } : {}),
+  };
+
   const pool = new SandboxPool(o.timeoutMs ? { timeoutMs: o.timeoutMs } : {});
   let failed = false;
   try {
@@ -259,6 +309,7 @@ export async function testCommand(io: CliIo, dir: string, o: TestOptions, sandbo
               ...(o.allowHost ?? []),
             ],
             ...(o.allowPrivateNetwork ? { allowPrivateNetwork: true } : {}),
+            ...granted,
           },
         }),
       );
@@ -278,6 +329,8 @@ export async function testCommand(io: CliIo, dir: string, o: TestOptions, sandbo
     }
   } finally {
     await pool.close();
+    // The host-held connections would otherwise keep the process alive.
+    await Promise.all([sql?.close(), amqp?.close(), kafka?.close()]);
   }
   return failed ? EXIT_FAILURE : EXIT_OK;
 }

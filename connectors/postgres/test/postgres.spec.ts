@@ -1,8 +1,8 @@
 import { SandboxPool, type CallCapabilities, type GuestOp } from '@flowport/sandbox';
 import { buildConnectorPackage, type BuiltConnector, createTestDatabase, type TestDatabase } from '@flowport/testing';
 import { join } from 'node:path';
-// The host side of ctx.sql; the runtime does not export it yet (its owner wires it).
-import { PgSqlCapabilities } from '../../../services/runtime/src/capabilities/sql';
+// The host side of ctx.sql, as the runtime and `flowport connector test` grant it.
+import { PgSqlCapabilities } from '@flowport/capabilities';
 import { PgStore } from './support/pg-store';
 
 jest.setTimeout(30_000);

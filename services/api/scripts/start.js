@@ -15,7 +15,7 @@ const tsc = path.join(root, 'node_modules', 'typescript', 'bin', 'tsc');
 const LEVELS = [
   [['@flowport/connector-sdk', 'connector-sdk'], ['@flowport/core', 'services/core']],
   [['@flowport/sandbox', 'services/sandbox']],
-  [['@flowport/registry', 'registry']],
+  [['@flowport/registry', 'registry'], ['@flowport/capabilities', 'services/capabilities']],
   [['@flowport/store', 'services/store'], ['@flowport/studio', 'services/studio']],
   [['@flowport/flows', 'services/flows']],
   [['@flowport/runtime', 'services/runtime']],

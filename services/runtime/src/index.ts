@@ -29,10 +29,19 @@ export {
   type StreamDeliveryOptions,
   type StreamDeliveryStats,
 } from './delivery/stream-delivery';
-// Host-held connections behind the sandbox's amqp and kafka capabilities, and their network guard.
-export { AmqpCapabilities, AmqpPublishError, type AmqpCapabilityOptions } from './capabilities/amqp';
-export { KafkaCapabilities, KafkaProduceError, type KafkaCapabilityOptions } from './capabilities/kafka';
-export { NetworkGuard, NetworkGuardError, type NetworkGuardOptions } from './capabilities/network-guard';
+// Host-held connections behind the sandbox's amqp and kafka capabilities, and their network guard
+// (they live in @flowport/capabilities; re-exported so the runtime's importers keep working).
+export {
+  AmqpCapabilities,
+  AmqpPublishError,
+  type AmqpCapabilityOptions,
+  KafkaCapabilities,
+  KafkaProduceError,
+  type KafkaCapabilityOptions,
+  NetworkGuard,
+  NetworkGuardError,
+  type NetworkGuardOptions,
+} from '@flowport/capabilities';
 // The runtime role (NestJS): executor, trigger manager, runs API, webhooks.
 export { RuntimeModule, type RuntimeModuleOptions } from './runtime.module';
 export { runtimeMigrations } from './migrations';

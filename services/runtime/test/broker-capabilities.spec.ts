@@ -8,9 +8,7 @@ import { createServer, connect, type AddressInfo, type Server, type Socket } fro
 import type { AmqpPublishRequest } from '@flowport/connector-sdk';
 import * as amqp from 'amqplib';
 import { startTestBroker, type TestBroker } from '../../../connectors/kafka/testing';
-import { AmqpCapabilities } from '../src/capabilities/amqp';
-import { KafkaCapabilities } from '../src/capabilities/kafka';
-import { NetworkGuard } from '../src/capabilities/network-guard';
+import { AmqpCapabilities, KafkaCapabilities, NetworkGuard } from '@flowport/capabilities';
 import { AMQP_URL } from './support/brokers';
 
 jest.setTimeout(30_000);

@@ -1,4 +1,4 @@
-import { PgSqlCapabilities, pgConnectionFromAccount } from '../src/capabilities/sql';
+import { PgSqlCapabilities, pgConnectionFromAccount } from '@flowport/capabilities';
 import { createTestDatabase, type TestDatabase } from './support/pg';
 
 jest.setTimeout(30_000);

@@ -11,12 +11,10 @@
  */
 import { allowedHostsForCall, type ConnectorManifest } from '@flowport/connector-sdk';
 import { FLOWPORT_CONFIG, type FlowportConfig } from '@flowport/core';
+import { AmqpCapabilities, KafkaCapabilities, PgSqlCapabilities } from '@flowport/capabilities';
 import type { CallCapabilities } from '@flowport/sandbox';
 import { CONNECTOR_CAPABILITIES, type CapabilityCall, type ConnectorCapabilities } from '@flowport/store';
 import { Global, Inject, Injectable, Module, type OnApplicationShutdown } from '@nestjs/common';
-import { AmqpCapabilities } from './amqp';
-import { KafkaCapabilities } from './kafka';
-import { PgSqlCapabilities } from './sql';
 
 @Injectable()
 export class HostCapabilities implements ConnectorCapabilities, OnApplicationShutdown {

@@ -4,9 +4,10 @@
  * a row cap and a network guard. Connector code never sees a socket or a driver object; it gets
  * plain JSON rows back through @flowport/sandbox.
  *
- * Wired by HostCapabilities (./host-capabilities.ts): every call of a connector whose manifest
- * lists `sql` (e.g. connectors/postgres) and that has an account gets `sql.forAccount(values)`,
- * with private networks allowed per FLOWPORT_SANDBOX_ALLOW_PRIVATE_NETWORK.
+ * Wired by the runtime's HostCapabilities (services/runtime/src/capabilities/host-capabilities.ts)
+ * and by `flowport connector test`: every call of a connector whose manifest lists `sql` (e.g.
+ * connectors/postgres) and that has an account gets `sql.forAccount(values)`, with private
+ * networks allowed per FLOWPORT_SANDBOX_ALLOW_PRIVATE_NETWORK (the CLI: --allow-private-network).
  */
 import { createHash } from 'node:crypto';
 import { isIP } from 'node:net';
