@@ -51,6 +51,7 @@ describe('flowport connector test with the sql capability (connectors/postgres)'
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('action "run-query" failed (action.run)');
     expect(result.stderr).toContain('PostgreSQL host "127.0.0.1" is a private or internal address');
+    expect(result.stderr).toContain('run connector test with --allow-private-network to reach it');
   });
 });
 

@@ -184,10 +184,11 @@ export function loadSandbox(moduleId = '@flowport/sandbox'): SandboxModule {
 }
 
 /** The host capabilities `connector test` grants; the shape of `@flowport/capabilities` it uses. */
+type GuardOptions = { allowPrivateNetwork: boolean; allowPrivateNetworkHint: string };
 interface CapabilitiesModule {
-  PgSqlCapabilities: new (options: { allowPrivateNetwork: boolean }) => { forAccount(values: Record<string, unknown>): unknown; close(): Promise<void> };
-  AmqpCapabilities: new (options: { allowPrivateNetwork: boolean }) => { close(): Promise<void> };
-  KafkaCapabilities: new (options: { allowPrivateNetwork: boolean }) => { close(): Promise<void> };
+  PgSqlCapabilities: new (options: GuardOptions) => { forAccount(values: Record<string, unknown>): unknown; close(): Promise<void> };
+  AmqpCapabilities: new (options: GuardOptions) => { close(): Promise<void> };
+  KafkaCapabilities: new (options: GuardOptions) => { close(): Promise<void> };
 }
 
 /** The capabilities whose connections the host holds: granted from `@flowport/capabilities`. */
@@ -281,7 +282,7 @@ export async function testCommand(
   // them, behind the same network guard (private addresses only with --allow-private-network).
   const needed = HOST_HELD_CAPABILITIES.filter((c) => m.capabilities.includes(c));
   const host = needed.length > 0 ? hostCapabilities(needed) : undefined;
-  const guard = { allowPrivateNetwork: o.allowPrivateNetwork ?? false };
+  const guard = { allowPrivateNetwork: o.allowPrivateNetwork ?? false, allowPrivateNetworkHint: 'run connector test with --allow-private-network to reach it' };
   const sql = host && needed.includes('sql') && account != null ? new host.PgSqlCapabilities(guard) : undefined;
   const amqp = host && needed.includes('amqp') ? new host.AmqpCapabilities(guard) : undefined;
   const kafka = host && needed.includes('kafka') ? new host.KafkaCapabilities(guard) : undefined;

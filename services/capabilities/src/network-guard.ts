@@ -21,6 +21,11 @@ export type NetworkGuardOptions = {
   allowPrivateNetwork?: boolean;
   /** Private addresses or CIDRs reachable even when private networks are not allowed. */
   allowedPrivateAddresses?: string[];
+  /**
+   * How a refusal says private networks are allowed where this guard runs. Default: the
+   * platform's setting, FLOWPORT_SANDBOX_ALLOW_PRIVATE_NETWORK=true.
+   */
+  allowPrivateNetworkHint?: string;
 };
 
 export class NetworkGuardError extends Error {
@@ -36,9 +41,11 @@ export type GuardedService = { service: string; fix: string };
 export class NetworkGuard {
   private readonly policy: AddressPolicy;
   readonly allowPrivateNetwork: boolean;
+  private readonly allowHint: string;
 
   constructor(options: NetworkGuardOptions = {}) {
     this.allowPrivateNetwork = options.allowPrivateNetwork ?? false;
+    this.allowHint = options.allowPrivateNetworkHint ?? 'an operator can allow private networks with FLOWPORT_SANDBOX_ALLOW_PRIVATE_NETWORK=true';
     this.policy = new AddressPolicy({ allowPrivateNetwork: this.allowPrivateNetwork, allowedPrivateAddresses: options.allowedPrivateAddresses ?? [] });
   }
 
@@ -102,7 +109,7 @@ export class NetworkGuard {
 
   private refusal(host: string, reasons: string[], what: GuardedService): NetworkGuardError {
     const metadata = reasons.includes('cloud metadata endpoint');
-    const hint = metadata ? 'never reachable by connectors' : 'an operator can allow private networks with FLOWPORT_SANDBOX_ALLOW_PRIVATE_NETWORK=true';
+    const hint = metadata ? 'never reachable by connectors' : this.allowHint;
     return new NetworkGuardError(
       `${what.service} "${host}" is a private or internal address, which connectors may not reach; ${what.fix} (${reasons.join(', ') || 'no address'}; ${hint})`,
     );

@@ -13,7 +13,7 @@ import { createHash } from 'node:crypto';
 import { isIP } from 'node:net';
 import { Pool, type PoolConfig, type QueryConfig } from 'pg';
 import type { JsonValue, SqlCapability } from '@flowport/sandbox';
-import { NetworkGuard, NetworkGuardError } from './network-guard';
+import { NetworkGuard, NetworkGuardError, type NetworkGuardOptions } from './network-guard';
 
 /** The account fields of a PostgreSQL connection (connectors/postgres's account). */
 export type PgAccountValues = {
@@ -28,7 +28,7 @@ export type PgAccountValues = {
   ssl?: 'disable' | 'require' | 'verify-full';
 };
 
-export type SqlCapabilityOptions = {
+export type SqlCapabilityOptions = Pick<NetworkGuardOptions, 'allowPrivateNetworkHint'> & {
   /** PostgreSQL statement_timeout of every query. Default 30 000 ms. */
   statementTimeoutMs?: number;
   /** Most rows one query may return; more fails the query. Default 10 000. */
