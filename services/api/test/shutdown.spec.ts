@@ -67,7 +67,8 @@ describe('graceful shutdown of a runtime process (SIGTERM)', () => {
     const signalled = Date.now();
     runtime.child.kill('SIGTERM');
     const exit = await runtime.exited;
-    expect({ code: exit.code, signal: exit.signal }).toEqual({ code: 0, signal: null });
+    // On a failure the process's last output is in the diff, so a CI log shows why it exited so.
+    expect({ code: exit.code, signal: exit.signal, output: exit.code === 0 && exit.signal === null ? '' : runtime.output().slice(-4000) }).toEqual({ code: 0, signal: null, output: '' });
     expect(exit.at - signalled).toBeLessThan(SHUTDOWN_TIMEOUT_MS + 2000);
     expect(runtime.output()).toMatch(/SIGTERM: stopping Flowport[\s\S]*Stopped in \d+ ms/);
 

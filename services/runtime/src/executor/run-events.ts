@@ -71,6 +71,8 @@ export class RunDispatcher implements OnApplicationBootstrap, OnApplicationShutd
   private readonly logger = new Logger('RunDispatcher');
   private unlisten: (() => void) | undefined;
   private announcing: string[] = [];
+  /** The RabbitMQ client's first connection (channel set up), started at bootstrap. */
+  private connecting: Promise<unknown> | undefined;
 
   constructor(
     @Inject(RUN_EVENTS_CLIENT) private readonly client: ClientProxy,
@@ -79,12 +81,28 @@ export class RunDispatcher implements OnApplicationBootstrap, OnApplicationShutd
   ) {}
 
   onApplicationBootstrap(): void {
-    if (this.client instanceof InProcessRunEvents) this.unlisten = this.client.listen(() => this.executor.wake());
+    if (this.client instanceof InProcessRunEvents) {
+      this.unlisten = this.client.listen(() => this.executor.wake());
+      return;
+    }
+    // Connect now rather than on the first wake-up: a SIGTERM that closes the client while its
+    // channel is still being set up makes amqp-connection-manager emit an 'error' event that
+    // nothing can listen to, and that ends the process (seen in the shutdown test). Not awaited:
+    // a broker that is down must not hold start-up; wake-ups are hints and executors also poll.
+    this.connecting = this.client.connect().catch((error: unknown) => {
+      this.logger.warn(`Run wake-ups over RabbitMQ are not connected yet; executors find queued runs by polling meanwhile: ${(error as Error).message ?? String(error)}`);
+    });
   }
 
   async onApplicationShutdown(): Promise<void> {
     this.announce();
     this.unlisten?.();
+    // Let a connection still being set up finish (bounded) before closing it, for the reason above.
+    if (this.connecting) {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([this.connecting, new Promise<void>((resolve) => (timer = setTimeout(resolve, 2000)))]);
+      clearTimeout(timer);
+    }
     await this.client.close();
   }
 
