@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { RUNTIME_DB, RuntimeDb } from '../runtime-db';
+import { eachAloneOnFailure, GroupCommit } from './group-commit';
 import type { NewRun } from './run-store';
 
 /** A run that may start only once per External ID of its flow (a webhook call with an External ID). */
@@ -10,10 +11,6 @@ export type DeduplicatedRun = Omit<NewRun, 'definition' | 'replayOf' | 'replayed
 export type DeduplicatedResult = { runId: string; accepted: true } | { runId: string; accepted: false; duplicateOf: string | null };
 
 type Pending = { messageId: string; runId: string; run: DeduplicatedRun; resolve: (result: DeduplicatedResult) => void; reject: (error: unknown) => void; failed?: boolean };
-
-/** Statements in progress at once (each holds a pool connection), as RunStore. */
-const MAX_CONCURRENT_INSERTS = 2;
-const MAX_GROUP_RUNS = 500;
 
 const INPUT = `jsonb_to_recordset($1::jsonb) AS t(id uuid, run_id uuid, flow_id text, workspace_id uuid, flow_version int,
   external_id text, message_id text, trigger jsonb, input jsonb)`;
@@ -102,8 +99,7 @@ export type DuplicateBatch = Pick<NewRun, 'flowId' | 'workspaceId' | 'flowVersio
  */
 @Injectable()
 export class DeduplicatedRunStore {
-  private pending: Pending[] = [];
-  private insertsInProgress = 0;
+  private readonly inserts = new GroupCommit<Pending>((group) => this.record(group));
 
   constructor(@Inject(RUNTIME_DB) private readonly db: RuntimeDb) {}
 
@@ -123,21 +119,7 @@ export class DeduplicatedRunStore {
   }
 
   create(run: DeduplicatedRun): Promise<DeduplicatedResult> {
-    return new Promise((resolve, reject) => {
-      this.pending.push({ messageId: randomUUID(), runId: randomUUID(), run, resolve, reject });
-      this.kick();
-    });
-  }
-
-  private kick(): void {
-    while (this.insertsInProgress < MAX_CONCURRENT_INSERTS && this.pending.length > 0) {
-      const group = this.pending.splice(0, MAX_GROUP_RUNS);
-      this.insertsInProgress++;
-      void this.record(group).finally(() => {
-        this.insertsInProgress--;
-        this.kick();
-      });
-    }
+    return new Promise((resolve, reject) => this.inserts.add({ messageId: randomUUID(), runId: randomUUID(), run, resolve, reject }));
   }
 
   private async record(group: Pending[]): Promise<void> {
@@ -151,58 +133,43 @@ export class DeduplicatedRunStore {
     }
     // The same order in every statement, so concurrent ones take the unique-index locks without deadlocking.
     candidates.sort((a, b) => compare(a.run.flowId, b.run.flowId) || compare(a.run.externalId, b.run.externalId));
-    const lost = await eachAloneOnFailure(candidates, async (part) => {
-      const rows = await this.db.pool.query<{ id: string }>({ name: 'flowport-accept-deduplicated-runs', text: ACCEPT, values: [rowsOf(part)] });
-      const queued = new Set(rows.rows.map((r) => r.id));
-      const rest: Pending[] = [];
-      for (const p of part) {
-        if (queued.has(p.runId)) p.resolve({ runId: p.runId, accepted: true });
-        else rest.push(p);
-      }
-      return rest;
-    });
+    const lost = await eachAloneOnFailure(
+      candidates,
+      async (part) => {
+        const rows = await this.db.pool.query<{ id: string }>({ name: 'flowport-accept-deduplicated-runs', text: ACCEPT, values: [rowsOf(part)] });
+        const queued = new Set(rows.rows.map((r) => r.id));
+        const rest: Pending[] = [];
+        for (const p of part) {
+          if (queued.has(p.runId)) p.resolve({ runId: p.runId, accepted: true });
+          else rest.push(p);
+        }
+        return rest;
+      },
+      failCall,
+    );
     // A call whose competitor failed (nothing recorded) competes in the next group instead.
     const failed = new Set(candidates.filter((p) => p.failed).map(key));
     if (failed.size > 0) {
-      this.pending.unshift(...later.filter((p) => failed.has(key(p))));
+      this.inserts.requeue(later.filter((p) => failed.has(key(p))));
       later = later.filter((p) => !failed.has(key(p)));
     }
-    await eachAloneOnFailure([...lost, ...later], async (part) => {
-      const rows = await this.db.pool.query<{ run_id: string; original: string | null }>({ name: 'flowport-record-duplicate-runs', text: DUPLICATES, values: [rowsOf(part)] });
-      const originals = new Map(rows.rows.map((r) => [r.run_id, r.original]));
-      for (const p of part) p.resolve({ runId: p.runId, accepted: false, duplicateOf: originals.get(p.runId) ?? null });
-      return [];
-    });
+    await eachAloneOnFailure(
+      [...lost, ...later],
+      async (part) => {
+        const rows = await this.db.pool.query<{ run_id: string; original: string | null }>({ name: 'flowport-record-duplicate-runs', text: DUPLICATES, values: [rowsOf(part)] });
+        const originals = new Map(rows.rows.map((r) => [r.run_id, r.original]));
+        for (const p of part) p.resolve({ runId: p.runId, accepted: false, duplicateOf: originals.get(p.runId) ?? null });
+        return [];
+      },
+      failCall,
+    );
   }
 }
 
-/**
- * Runs `write` over all items; if it fails, over each item alone, so one call PostgreSQL refuses
- * (e.g. a \u0000 in its body) fails only itself. Returns the items `write` handed back.
- */
-async function eachAloneOnFailure(items: Pending[], write: (part: Pending[]) => Promise<Pending[]>): Promise<Pending[]> {
-  if (items.length === 0) return [];
-  try {
-    return await write(items);
-  } catch (error) {
-    if (items.length === 1) {
-      items[0].failed = true;
-      items[0].reject(error);
-      return [];
-    }
-    const parts = await Promise.all(
-      items.map(async (p) => {
-        try {
-          return await write([p]);
-        } catch (single) {
-          p.failed = true;
-          p.reject(single);
-          return [];
-        }
-      }),
-    );
-    return parts.flat();
-  }
+/** A call PostgreSQL refused (e.g. a \u0000 in its body) fails alone; marked so its duplicates compete again. */
+function failCall(p: Pending, error: unknown): void {
+  p.failed = true;
+  p.reject(error);
 }
 
 function rowsOf(part: Pending[]): string {

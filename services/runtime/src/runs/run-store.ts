@@ -3,6 +3,7 @@ import { MetricsService } from '@flowport/core';
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import type { LogEntry } from '@flowport/sandbox';
 import { RUNTIME_DB, RuntimeDb } from '../runtime-db';
+import { eachAloneOnFailure, GroupCommit } from './group-commit';
 import type { JsonValue } from '../stream-message';
 import type { FlowDefinition } from '../flows/flow-definition';
 
@@ -64,16 +65,10 @@ export type NewRun = {
 
 type PendingRun = { id: string; run: NewRun; resolve: (id: string) => void; reject: (error: unknown) => void };
 
-/** Inserts of queued runs in progress at once (each holds a pool connection). */
-const MAX_CONCURRENT_INSERTS = 2;
-/** Most runs in one insert. */
-const MAX_GROUP_RUNS = 500;
-
 /** SQL of the runs and run_steps tables for the executor and the APIs. */
 @Injectable()
 export class RunStore {
-  private pending: PendingRun[] = [];
-  private insertsInProgress = 0;
+  private readonly inserts = new GroupCommit<PendingRun>((group) => this.insertGroup(group));
 
   constructor(
     @Inject(RUNTIME_DB) private readonly db: RuntimeDb,
@@ -88,44 +83,20 @@ export class RunStore {
    */
   create(run: NewRun): Promise<string> {
     if (run.replayedMessageIds?.length) return this.createWithReplays(run);
-    return new Promise((resolve, reject) => {
-      this.pending.push({ id: randomUUID(), run, resolve, reject });
-      this.kick();
-    });
-  }
-
-  private kick(): void {
-    while (this.insertsInProgress < MAX_CONCURRENT_INSERTS && this.pending.length > 0) {
-      const group = this.pending.splice(0, MAX_GROUP_RUNS);
-      this.insertsInProgress++;
-      void this.insertGroup(group).finally(() => {
-        this.insertsInProgress--;
-        this.kick();
-      });
-    }
+    return new Promise((resolve, reject) => this.inserts.add({ id: randomUUID(), run, resolve, reject }));
   }
 
   private async insertGroup(group: PendingRun[]): Promise<void> {
-    try {
-      await this.insertRuns(group);
-      for (const p of group) p.resolve(p.id);
-    } catch (error) {
-      if (group.length === 1) {
-        group[0].reject(error);
-        return;
-      }
-      // One run PostgreSQL refuses (e.g. a \u0000 in its input) must not fail the others: retry alone.
-      await Promise.all(
-        group.map(async (p) => {
-          try {
-            await this.insertRuns([p]);
-            p.resolve(p.id);
-          } catch (single) {
-            p.reject(single);
-          }
-        }),
-      );
-    }
+    // One run PostgreSQL refuses (e.g. a \u0000 in its input) must not fail the others.
+    await eachAloneOnFailure(
+      group,
+      async (part) => {
+        await this.insertRuns(part);
+        for (const p of part) p.resolve(p.id);
+        return [];
+      },
+      (p, error) => p.reject(error),
+    );
   }
 
   private async insertRuns(group: PendingRun[]): Promise<void> {
