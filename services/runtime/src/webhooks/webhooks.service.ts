@@ -111,6 +111,9 @@ export class WebhooksService {
     }
     const query: Record<string, string> = {};
     for (const [k, v] of Object.entries(req.query ?? {})) query[k] = typeof v === 'string' ? v : JSON.stringify(v);
+    const path = req.path ?? `/hooks/${flow.id}`;
+    // The flow's token is the platform's credential, not the connector's: untrusted code never sees it.
+    const callerHeaders = headersWithoutFlowToken(req.headers);
     const account = await this.gateway.accountValues(flow.workspaceId, trigger.account);
     let payloads: JsonValue[];
     try {
@@ -121,8 +124,7 @@ export class WebhooksService {
         target: trigger.trigger,
         account,
         props: trigger.props ?? {},
-        // The flow's token is the platform's credential, not the connector's: untrusted code never sees it.
-        input: { request: { method: req.method, path: req.path ?? `/hooks/${flow.id}`, query, headers: headersWithoutFlowToken(req.headers), body, rawBody: raw } },
+        input: { request: { method: req.method, path, query, headers: callerHeaders, body, rawBody: raw } },
       });
       payloads = ((output as { payloads?: JsonValue[] })?.payloads ?? []) as JsonValue[];
     } catch (error) {
@@ -135,7 +137,7 @@ export class WebhooksService {
       for (const payload of payloads) runIds.push(await this.runs.queue(flow, version, runTrigger, payload));
       return { runId: runIds[0] ?? null, runIds };
     }
-    const items = await webhookItems(payloads, labelling, { method: req.method, path: req.path ?? `/hooks/${flow.id}`, query, headers: headersWithoutFlowToken(req.headers) });
+    const items = await webhookItems(payloads, labelling, { method: req.method, path, query, headers: callerHeaders });
     const queued = await this.runs.queueItems(flow, version, runTrigger, items, Math.max(1, trigger.batchSize ?? 1));
     if (queued.duplicateRun) return { runId: queued.duplicateRun.runId, status: 'duplicate', duplicateOf: queued.duplicateRun.duplicateOf, duplicates: queued.duplicates };
     return { runId: queued.runIds[0] ?? null, runIds: queued.runIds, duplicates: queued.duplicates };
