@@ -15,6 +15,7 @@ import * as amqp from 'amqplib';
 import type { AmqpPublishRequest, AmqpPublishResult } from '@flowport/connector-sdk';
 import type { AmqpCapability, HostCallInfo } from '@flowport/sandbox';
 import { NetworkGuard, type NetworkGuardOptions } from './network-guard';
+import { withDeadline } from './deadline';
 
 export type AmqpCapabilityOptions = NetworkGuardOptions & {
   /** Longest a publish may take, connecting included; the connector call's deadline caps it too. Default 10 000 ms. */
@@ -156,12 +157,12 @@ export class AmqpCapabilities implements AmqpCapability {
     const deadline = Math.min(Date.now() + this.timeoutMs, call.deadline);
     const budget = Math.max(0, deadline - Date.now());
     const late = (what: string) => new AmqpPublishError(`${what} within ${budget} ms; check that RabbitMQ at ${to.display} is reachable and not blocked (memory or disk alarm)`);
-    const connection = await this.withDeadline(this.connectionFor(to), deadline, () => late('Could not connect to RabbitMQ'));
-    const channel = await this.withDeadline(this.lease(connection), deadline, () => late('No RabbitMQ channel was free'), (lateChannel) => this.giveBack(connection, lateChannel, true));
+    const connection = await withDeadline(this.connectionFor(to), deadline, () => late('Could not connect to RabbitMQ'));
+    const channel = await withDeadline(this.lease(connection), deadline, () => late('No RabbitMQ channel was free'), (lateChannel) => this.giveBack(connection, lateChannel, true));
     let healthy = false;
     try {
       if (queue !== undefined && request.assertQueue) {
-        await this.withDeadline(
+        await withDeadline(
           channel.assertQueue(queue, { durable: true }).catch((error: unknown) => {
             throw new AmqpPublishError(`Could not declare queue "${queue}": ${errorText(error)}; an existing queue must have the same settings (durable), or turn Declare Queue off`);
           }),
@@ -169,7 +170,7 @@ export class AmqpCapabilities implements AmqpCapability {
           () => late(`RabbitMQ did not declare queue "${queue}"`),
         );
       }
-      await this.withDeadline(this.confirmedPublish(channel, exchange, routingKey, body, options, to), deadline, () => late('RabbitMQ did not confirm the message'));
+      await withDeadline(this.confirmedPublish(channel, exchange, routingKey, body, options, to), deadline, () => late('RabbitMQ did not confirm the message'));
       healthy = true;
     } finally {
       this.giveBack(connection, channel, healthy);
@@ -234,28 +235,6 @@ export class AmqpCapabilities implements AmqpCapability {
         done();
         reject(new AmqpPublishError(`Could not publish to ${where} on ${to.display}: ${errorText(error)}`));
       }
-    });
-  }
-
-  private withDeadline<T>(work: Promise<T>, deadline: number, timeout: () => Error, onLate?: (value: T) => void): Promise<T> {
-    const remaining = deadline - Date.now();
-    return new Promise<T>((resolve, reject) => {
-      let expired = false;
-      const timer = setTimeout(() => {
-        expired = true;
-        reject(timeout());
-      }, Math.max(0, remaining));
-      work.then(
-        (value) => {
-          clearTimeout(timer);
-          if (expired) onLate?.(value);
-          else resolve(value);
-        },
-        (error: unknown) => {
-          clearTimeout(timer);
-          if (!expired) reject(error);
-        },
-      );
     });
   }
 

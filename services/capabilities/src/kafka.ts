@@ -27,6 +27,7 @@ import {
   type SASLOptions,
 } from 'kafkajs';
 import { NetworkGuard, NetworkGuardError, type NetworkGuardOptions } from './network-guard';
+import { withDeadline } from './deadline';
 
 export type KafkaCapabilityOptions = NetworkGuardOptions & {
   /** Longest a produce may take, connecting included; the connector call's deadline caps it too. Default 10 000 ms. */
@@ -151,8 +152,8 @@ export class KafkaCapabilities implements KafkaCapability {
       const ready = entry.ready.catch((error: unknown) => {
         throw this.describe(error, topic, messages, brokers);
       });
-      await this.withDeadline(ready, deadline, () => new KafkaProduceError(`Could not connect to the Kafka brokers ${brokers} within ${budget} ms; check Brokers and TLS in the account, and that the cluster is reachable`));
-      const sent = this.withDeadline(
+      await withDeadline(ready, deadline, () => new KafkaProduceError(`Could not connect to the Kafka brokers ${brokers} within ${budget} ms; check Brokers and TLS in the account, and that the cluster is reachable`));
+      const sent = withDeadline(
         entry.producer.send({
           topic,
           messages,
@@ -253,22 +254,6 @@ export class KafkaCapabilities implements KafkaCapability {
       return new KafkaProduceError(`Topic "${topic}" does not exist on the cluster; create it (topics are not created on first write) or fix Topic`);
     }
     return new KafkaProduceError(`Kafka refused the messages to topic "${topic}": ${type ? `${type}: ` : ''}${root.message}`);
-  }
-
-  private withDeadline<T>(work: Promise<T>, deadline: number, timeout: () => Error): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
-      const timer = setTimeout(() => reject(timeout()), Math.max(0, deadline - Date.now()));
-      work.then(
-        (value) => {
-          clearTimeout(timer);
-          resolve(value);
-        },
-        (error: unknown) => {
-          clearTimeout(timer);
-          reject(error);
-        },
-      );
-    });
   }
 
   private async producerFor(settings: Settings): Promise<Entry> {
